@@ -1,0 +1,215 @@
+"""PDF reader: text runs with positions, embedded XML attachments, and the QR code of every page.
+
+PDFium (pypdfium2) is the fast path. Some invoice PDFs use font encodings that one library decodes and another
+does not (see FORMATS.md); when PDFium's text looks garbled the page is re-read with pdfplumber (pdfminer),
+and if both are garbled the document is flagged so the OCR path can take over.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from office_agent.config import DEFAULT_LIMITS, Limits
+from office_agent.errors import CorruptFile, EncryptedFile
+from office_agent.ingest.qr import decode_qr
+from office_agent.models import BBox, DocFormat, Document, EmbeddedFile, Page, Word
+
+log = logging.getLogger(__name__)
+
+# Characters an invoice's text layer is made of; anything else counts towards "garbled".
+_EXPECTED = re.compile(
+    r"[\u0020-\u007e\u00a5\u00b7\u00d7\u2014-\u2026\u2160-\u217f\u2460-\u24ff\u3000-\u303f"
+    r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\s]"
+)
+GARBLED_THRESHOLD = 0.25
+
+
+def garbled_share(text: str) -> float:
+    """Share of non-space characters that are neither CJK, ASCII nor common punctuation."""
+    chars = [c for c in text if not c.isspace()]
+    if not chars:
+        return 0.0
+    odd = sum(1 for c in chars if not _EXPECTED.match(c))
+    return odd / len(chars)
+
+
+def read_pdf(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        msg = str(exc)
+        if "password" in msg.lower():
+            raise EncryptedFile(
+                "encrypted PDF that needs a password to open; decrypt it first "
+                "(e.g. `qpdf --decrypt --password=PASSWORD in.pdf out.pdf`)"
+            ) from exc
+        raise CorruptFile(f"not a readable PDF ({msg.rstrip('.')})") from exc
+    try:
+        doc = Document(source=source, sha256=sha256, format=DocFormat.PDF)
+        n_pages = len(pdf)
+        if n_pages == 0:
+            raise CorruptFile("PDF has no pages")
+        if n_pages > limits.max_pages:
+            doc.warnings.append(f"PDF has {n_pages} pages; only the first {limits.max_pages} were read")
+        doc.embedded = _attachments(pdf, limits)
+        plumber_needed: list[int] = []
+        for index in range(min(n_pages, limits.max_pages)):
+            page = _read_page(pdf, index, limits)
+            if garbled_share(" ".join(w.text for w in page.words)) > GARBLED_THRESHOLD:
+                plumber_needed.append(index)
+            doc.pages.append(page)
+        if plumber_needed:
+            _reread_with_pdfplumber(doc, data, plumber_needed)
+        return doc
+    finally:
+        pdf.close()
+
+
+def _attachments(pdf: pdfium.PdfDocument, limits: Limits) -> list[EmbeddedFile]:
+    files = []
+    for i in range(pdf.count_attachments()):
+        att = pdf.get_attachment(i)
+        name = att.get_name() or f"attachment-{i}"
+        try:
+            data = bytes(att.get_data())
+        except pdfium.PdfiumError:
+            continue
+        if len(data) <= limits.xml_max_bytes:
+            files.append(EmbeddedFile(name=name, data=data))
+    return files
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> Page:
+    page = pdf[index]
+    try:
+        left, bottom, right, top = page.get_cropbox()
+        width, height = right - left, top - bottom
+        textpage = page.get_textpage()
+        try:
+            words = _runs(textpage, left, top, width, height)
+        finally:
+            textpage.close()
+        qr = _qr_from_images(page, left, top) or _qr_from_render(page, limits)
+        return Page(number=index + 1, width=width, height=height, words=words, qr_payloads=qr)
+    finally:
+        page.close()
+
+
+def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, height: float) -> list[Word]:
+    """Group characters into runs of text on one baseline, split at line breaks and at wide gaps.
+
+    White-space characters that carry a box (real spaces, ideographic spaces in ``名　　称``) bridge the gap;
+    the ones PDFium generates between text objects carry none and do not.
+    """
+    text = textpage.get_text_range()
+    words: list[Word] = []
+    buf: list[str] = []
+    box: list[float] = []  # x0, top, x1, bottom of the current run (top-left origin)
+    last_x1 = 0.0
+    n = min(len(text), textpage.count_chars())
+
+    def flush() -> None:
+        s = "".join(buf).strip()
+        if s and box:
+            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+            if 0 <= cx <= width and 0 <= cy <= height:  # hidden text outside the visible page is ignored
+                words.append(Word(text=s, bbox=(box[0], box[1], box[2], box[3])))
+        buf.clear()
+        box.clear()
+
+    for i in range(n):
+        ch = text[i]
+        if ch in "\r\n":
+            flush()
+            continue
+        cl, cb, cr, ct = textpage.get_charbox(i, loose=True)
+        if cr <= cl and ct <= cb:  # a generated character with no box
+            if ch.isspace() and buf:
+                buf.append(" ")
+            continue
+        x0, y0, x1, y1 = cl - left, top - ct, cr - left, top - cb
+        h = max(y1 - y0, box[3] - box[1] if box else 0.0, 1.0)  # a period's box is tiny: use the run's height
+        if box:
+            same_line = y0 < box[3] - 0.3 * h and y1 > box[1] + 0.3 * h  # vertical overlap
+            gap = x0 - last_x1
+            if not same_line or gap > 2.0 * h or gap < -h:
+                flush()
+        if ch.isspace():
+            if buf:
+                buf.append(" ")
+                last_x1 = max(last_x1, x1)
+            continue
+        buf.append(ch)
+        if box:
+            box[0], box[1], box[2], box[3] = min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)
+        else:
+            box.extend((x0, y0, x1, y1))
+        last_x1 = x1
+    flush()
+    return words
+
+
+def _qr_from_images(page: pdfium.PdfPage, left: float, top: float) -> list[str]:
+    """Decode square-ish embedded images: the QR of most e-invoices is one, so nothing has to be rendered."""
+    found: list[str] = []
+    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        try:
+            w, h = obj.get_px_size()
+            if not (20 <= w <= 4000 and 20 <= h <= 4000 and 0.75 <= w / h <= 1.33):
+                continue
+            image = obj.get_bitmap(render=False).to_pil()
+        except (pdfium.PdfiumError, ValueError, OSError) as exc:
+            log.debug("skipping an image object: %s", exc)
+            continue
+        found.extend(p for p in decode_qr(image) if p not in found)
+    return found
+
+
+def _qr_from_render(page: pdfium.PdfPage, limits: Limits) -> list[str]:
+    """Render the page (QR drawn as vectors, or stored in an image filter PDFium cannot hand out raw)."""
+    try:
+        bitmap = page.render(scale=limits.qr_render_scale, grayscale=True)
+        return decode_qr(bitmap.to_pil())
+    except pdfium.PdfiumError as exc:
+        log.debug("render for QR failed: %s", exc)
+        return []
+
+
+def _reread_with_pdfplumber(doc: Document, data: bytes, indexes: list[int]) -> None:
+    import pdfplumber  # imported lazily: only pages PDFium cannot decode need it
+
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for index in indexes:
+                page = doc.pages[index]
+                words = _plumber_words(pdf.pages[index])
+                before = garbled_share(" ".join(w.text for w in page.words))
+                after = garbled_share(" ".join(w.text for w in words))
+                if after < before:
+                    page.words = words
+                if min(before, after) > GARBLED_THRESHOLD:
+                    doc.text_garbled = True
+                    doc.warnings.append(f"page {index + 1}: the text layer is garbled in PDFium and pdfminer")
+    except Exception as exc:  # pdfminer failing is a reason to keep PDFium's words, not to lose the file
+        log.debug("pdfplumber re-read failed: %s", exc)
+        doc.text_garbled = True
+        doc.warnings.append(f"the text layer looks garbled and pdfplumber could not re-read it: {exc}")
+
+
+def _plumber_words(page: object) -> list[Word]:
+    width = float(page.width)  # type: ignore[attr-defined]
+    height = float(page.height)  # type: ignore[attr-defined]
+    raw = page.extract_words(keep_blank_chars=True, x_tolerance=3, y_tolerance=2)  # type: ignore[attr-defined]
+    words = []
+    for w in raw:
+        bbox: BBox = (float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]))
+        cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+        text = str(w["text"]).strip()
+        if text and 0 <= cx <= width and 0 <= cy <= height:
+            words.append(Word(text=text, bbox=bbox))
+    return words

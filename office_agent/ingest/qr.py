@@ -1,0 +1,33 @@
+"""QR codes: zxing-cpp over a PIL image. Invoices print one QR per page; trip tables may carry marketing links."""
+
+from __future__ import annotations
+
+import logging
+
+import zxingcpp
+from PIL import Image
+
+log = logging.getLogger(__name__)
+
+_QR_FORMATS = zxingcpp.BarcodeFormat.QRCode
+
+
+def decode_qr(image: Image.Image) -> list[str]:
+    """Every QR payload readable in ``image`` (text, in reading order). Never raises on a bad image."""
+    try:
+        if image.mode not in ("L", "RGB"):
+            image = _flatten(image)
+        results = zxingcpp.read_barcodes(image, formats=_QR_FORMATS)
+    except Exception as exc:  # zxing or PIL failing on one image must not cost the file
+        log.debug("QR decoding failed: %s", exc)
+        return []
+    return [r.text for r in results if r.valid and r.text]
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """Transparent images (PNGs named .jpg) go onto white, or dark QR modules on a clear background vanish."""
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(background, rgba).convert("L")
+    return image.convert("L")

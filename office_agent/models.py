@@ -1,0 +1,260 @@
+"""The typed models every layer speaks: ingest → extract → generate all depend on this module, never the reverse.
+
+Coordinates: every bounding box is ``(x0, top, x1, bottom)`` in PDF points (1/72 inch) with the origin at the
+page's top-left corner, whatever the source format (OFD millimetres are converted on ingest).
+Money is always :class:`~decimal.Decimal`; it is turned into a string with two places only on output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BBox = tuple[float, float, float, float]
+
+
+class Source(StrEnum):
+    """Where a field value was read."""
+
+    XML = "xml"
+    OFD = "ofd"
+    QR = "qr"
+    TEXT = "text"
+    OCR = "ocr"
+    LLM = "llm"
+
+
+# Richer sources win when two disagree (the embedded XML is what the tax system issued).
+SOURCE_RANK: dict[Source, int] = {
+    Source.XML: 6,
+    Source.OFD: 5,
+    Source.TEXT: 4,
+    Source.QR: 3,
+    Source.OCR: 2,
+    Source.LLM: 1,
+}
+
+
+class DocFormat(StrEnum):
+    """A file's format as detected from its bytes."""
+
+    PDF = "pdf"
+    OFD = "ofd"
+    XML = "xml"
+    ZIP = "zip"
+    IMAGE = "image"
+    UNKNOWN = "unknown"
+
+
+class InvoiceKind(StrEnum):
+    DIGITAL_GENERAL = "digital_general"  # 数电 电子发票（普通发票）
+    DIGITAL_SPECIAL = "digital_special"  # 数电 电子发票（增值税专用发票）
+    VAT_ELECTRONIC_GENERAL = "vat_electronic_general"  # 增值税电子普通发票
+    VAT_ELECTRONIC_SPECIAL = "vat_electronic_special"  # 增值税电子专用发票
+    VAT_SPECIAL = "vat_special"  # paper 增值税专用发票
+    VAT_GENERAL = "vat_general"  # paper 增值税普通发票
+    RAILWAY_TICKET = "railway_ticket"
+    FLIGHT_ITINERARY = "flight_itinerary"
+    RIDE_ITINERARY = "ride_itinerary"
+    RECEIPT = "receipt"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    """Outcome of one file or record."""
+
+    OK = "ok"  # every key field read and the checks that could run passed
+    PARTIAL = "partial"  # a record was made, but fields are missing or a check failed: needs review
+    FAILED = "failed"  # no record could be made; ``errors`` says why
+    SKIPPED = "skipped"  # deliberately not processed (e.g. an unsupported file type)
+
+
+class Provenance(BaseModel):
+    """Where one field's value came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Source
+    page: int | None = None
+    bbox: BBox | None = None
+    confidence: float = 1.0
+    detail: str | None = None  # e.g. "Doc_0/Attachs/original_invoice.xml:TotalTax-includedAmount"
+
+
+class Candidate(BaseModel):
+    """A raw value for one field, read from one place; the chain normalises and chooses among candidates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    value: str
+    provenance: Provenance
+
+
+class Word(BaseModel):
+    """A run of text with its box, as laid out on a page."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    bbox: BBox
+
+
+class Page(BaseModel):
+    number: int  # 1-based
+    width: float
+    height: float
+    words: list[Word] = Field(default_factory=list)
+    qr_payloads: list[str] = Field(default_factory=list)
+
+
+class EmbeddedFile(BaseModel):
+    """A file carried inside a document: the XML attachment of a PDF, the invoice XML of an OFD."""
+
+    name: str
+    data: bytes
+
+
+class Document(BaseModel):
+    """What ingestion hands to extraction: the pages of one file, and anything structured found inside it."""
+
+    source: str  # the path as given (``bundle.zip!inner/file.pdf`` for archive members)
+    sha256: str
+    format: DocFormat
+    pages: list[Page] = Field(default_factory=list)
+    embedded: list[EmbeddedFile] = Field(default_factory=list)
+    # Structured key/value candidates found by the reader itself (OFD CustomData / CustomTag).
+    candidates: list[Candidate] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    text_garbled: bool = False
+
+
+class LineItem(BaseModel):
+    name: str | None = None
+    spec: str | None = None
+    unit: str | None = None
+    quantity: Decimal | None = None
+    unit_price: Decimal | None = None
+    amount: Decimal | None = None
+    tax_rate: str | None = None  # "13%", "免税", "不征税"
+    tax_amount: Decimal | None = None
+
+
+class Extraction(BaseModel):
+    """What one extractor read from one document (or page): raw candidates per field, and the line items.
+
+    Candidate ``field`` names are :class:`Invoice` attribute names, plus ``title`` (the printed title) and
+    ``qr_type`` (the type code of the QR payload).
+    """
+
+    candidates: list[Candidate] = Field(default_factory=list)
+    items: list[LineItem] = Field(default_factory=list)
+    items_provenance: Provenance | None = None
+    page: int = 1
+
+    def add(self, field: str, value: str | None, provenance: Provenance) -> None:
+        """Record a candidate; empty values are dropped, never recorded as ""."""
+        if value is not None and str(value).strip():
+            self.candidates.append(Candidate(field=field, value=str(value).strip(), provenance=provenance))
+
+    def get(self, field: str) -> str | None:
+        for c in self.candidates:
+            if c.field == field:
+                return c.value
+        return None
+
+
+class Check(BaseModel):
+    """The result of one cross-check on a record."""
+
+    name: str
+    passed: bool | None  # None: could not be run (a value was missing)
+    detail: str = ""
+
+
+class ErrorInfo(BaseModel):
+    stage: str  # ingest, extract, validate, generate
+    message: str
+
+
+class Invoice(BaseModel):
+    """One invoice (or ticket, or receipt): the record the output contract is made of."""
+
+    source: str
+    sha256: str
+    page: int = 1
+    sources: list[str] = Field(default_factory=list)  # every file the record was built from (bundles)
+    invoice_kind: InvoiceKind = InvoiceKind.OTHER
+    title: str | None = None  # the printed title, e.g. 电子发票（普通发票）
+    invoice_code: str | None = None
+    invoice_number: str | None = None
+    issue_date: dt.date | None = None
+    check_code: str | None = None
+    machine_number: str | None = None
+    buyer_name: str | None = None
+    buyer_tax_id: str | None = None
+    seller_name: str | None = None
+    seller_tax_id: str | None = None
+    amount_without_tax: Decimal | None = None
+    tax_amount: Decimal | None = None
+    total_amount: Decimal | None = None
+    total_amount_in_words: str | None = None
+    currency: str = "CNY"
+    items: list[LineItem] = Field(default_factory=list)
+    category: str | None = None
+    remarks: str | None = None
+    drawer: str | None = None
+    is_red: bool = False
+    original_invoice_number: str | None = None  # the invoice a red invoice reverses
+    qr_payload: str | None = None
+    status: Status = Status.OK
+    errors: list[ErrorInfo] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
+    # field -> the other values seen for it, and why they lost (kept so a reviewer can see disagreements)
+    alternatives: dict[str, list[str]] = Field(default_factory=dict)
+    duplicate_of: dict[str, str] | None = None  # {"source": ..., "sha256": ...} of the first occurrence
+
+    def identity(self) -> tuple[str, ...] | None:
+        """The duplicate key (see FORMATS.md): code + number, the 20-digit number, or seller + date + total."""
+        if self.invoice_number:
+            return ("no", self.invoice_code or "", self.invoice_number)
+        if self.seller_name and self.issue_date and self.total_amount is not None:
+            return ("sdt", self.seller_name, self.issue_date.isoformat(), str(self.total_amount))
+        return None
+
+
+class FileResult(BaseModel):
+    """The outcome for one input file: its status, why, and the invoices read from it."""
+
+    source: str
+    sha256: str | None = None
+    format: DocFormat = DocFormat.UNKNOWN
+    status: Status
+    reason: str | None = None
+    invoices: list[Invoice] = Field(default_factory=list)
+
+
+class BatchResult(BaseModel):
+    files: list[FileResult] = Field(default_factory=list)
+    invoices: list[Invoice] = Field(default_factory=list)  # after bundle merging and duplicate marking
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == Status.FAILED]
+
+    def counts(self) -> dict[str, Any]:
+        by_status: dict[str, int] = {}
+        for f in self.files:
+            by_status[f.status.value] = by_status.get(f.status.value, 0) + 1
+        return {
+            "files": len(self.files),
+            "invoices": len(self.invoices),
+            "duplicates": sum(1 for i in self.invoices if i.duplicate_of),
+            **by_status,
+        }
