@@ -188,6 +188,7 @@ class Invoice(BaseModel):
     sha256: str
     page: int = 1
     sources: list[str] = Field(default_factory=list)  # every file the record was built from (bundles)
+    format: DocFormat | None = None  # the format of ``source``
     invoice_kind: InvoiceKind = InvoiceKind.OTHER
     title: str | None = None  # the printed title, e.g. 电子发票（普通发票）
     invoice_code: str | None = None

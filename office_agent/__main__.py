@@ -1,0 +1,3 @@
+from office_agent.cli import main
+
+main()

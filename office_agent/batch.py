@@ -1,0 +1,87 @@
+"""A batch: every file under the given paths through the chain, on a process pool, then merged into one result.
+
+A bad file costs that file: each becomes a :class:`FileResult` with a status and a one-line reason, and the
+batch goes on. Results come back in input order whatever the pool's order, so runs are reproducible.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+
+from office_agent.config import DEFAULT_LIMITS, Limits
+from office_agent.errors import InputError
+from office_agent.extract.bundle import merge_and_mark
+from office_agent.extract.chain import build, extract, load
+from office_agent.ingest.sources import Blob, InputFile, discover, expand, failed, read_file
+from office_agent.models import BatchResult, FileResult, Status
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+def process_blob(blob: Blob, limits: Limits = DEFAULT_LIMITS) -> FileResult:
+    """One file's bytes → its result. Never raises."""
+    try:
+        invoices = build(extract(load(blob, limits)))
+    except InputError as exc:
+        return failed(blob.source, str(exc), blob.sha256, blob.format)
+    except Exception as exc:  # a bug or a library crash on one file must not take the batch down
+        log.warning("%s: internal error", blob.source, exc_info=True)
+        return failed(blob.source, f"internal error ({type(exc).__name__}: {exc})", blob.sha256, blob.format)
+    status = Status.OK if all(i.status == Status.OK for i in invoices) else Status.PARTIAL
+    return FileResult(source=blob.source, sha256=blob.sha256, format=blob.format, status=status, invoices=invoices)
+
+
+def process_input(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> list[FileResult]:
+    """One file on disk (a ZIP gives one result per member). Never raises."""
+    try:
+        data = read_file(item, limits)
+    except InputError as exc:
+        return [failed(item.source, str(exc))]
+    results = []
+    for entry in expand(item.source, data, limits):
+        results.append(entry if isinstance(entry, FileResult) else process_blob(entry, limits))
+    return results
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def run_batch(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Read every file under ``paths`` and return per-file results plus the merged invoice records."""
+    files, refused = discover(paths)
+    workers = default_workers() if workers is None else max(1, workers)
+    results: list[FileResult] = list(refused)
+    for per_file in _map(files, workers, limits, progress):
+        results.extend(per_file)
+    invoices = merge_and_mark(inv for r in results for inv in r.invoices)
+    return BatchResult(files=results, invoices=invoices)
+
+
+def _map(files: list[InputFile], workers: int, limits: Limits, progress: Progress | None) -> Iterable[list[FileResult]]:
+    total = len(files)
+    work = partial(process_input, limits=limits)
+    if workers == 1 or total < 4:
+        for i, item in enumerate(files, 1):
+            yield work(item)
+            if progress:
+                progress(i, total)
+        return
+    chunksize = max(1, min(64, total // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for i, per_file in enumerate(pool.map(work, files, chunksize=chunksize), 1):
+            yield per_file
+            if progress:
+                progress(i, total)

@@ -1,0 +1,151 @@
+"""The ``office-agent`` command. Each command is a few lines over the library; ``main`` is the one place where
+exceptions become exit codes (see the README's table).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from office_agent import __version__
+from office_agent.batch import run_batch
+from office_agent.errors import ExitCode, OfficeAgentError
+from office_agent.generate.ledger import write_ledger
+from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
+from office_agent.models import BatchResult, Status
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Turn a folder of Chinese invoices (PDF, OFD, XML, ZIP) into a reimbursement ledger, offline.",
+)
+err = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    jsonl = "jsonl"
+    json = "json"
+    csv = "csv"
+
+
+Paths = Annotated[list[Path], typer.Argument(help="Files, folders or ZIPs to read.", show_default=False)]
+Workers = Annotated[int | None, typer.Option("--workers", "-j", help="Worker processes (default: all cores).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _summary(result: BatchResult) -> None:
+    counts = result.counts()
+    err.print(
+        f"[bold]{counts['files']}[/] files → [bold]{counts['invoices']}[/] invoices "
+        f"({counts['duplicates']} duplicates); ok {counts.get('ok', 0)}, partial {counts.get('partial', 0)}, "
+        f"failed {counts.get('failed', 0)}, skipped {counts.get('skipped', 0)}"
+    )
+    problems = [f for f in result.files if f.status in (Status.FAILED, Status.SKIPPED)]
+    if problems:
+        table = Table("file", "status", "reason", show_lines=False, box=None)
+        for f in problems[:50]:
+            table.add_row(f.source, f.status.value, f.reason or "")
+        err.print(table)
+        if len(problems) > 50:
+            err.print(f"… and {len(problems) - 50} more")
+
+
+def _exit_code(result: BatchResult) -> int:
+    if any(f.status == Status.FAILED for f in result.files):
+        if not result.invoices:
+            return ExitCode.FAILED
+        return ExitCode.PARTIAL
+    return ExitCode.OK
+
+
+@app.command()
+def extract(
+    paths: Paths,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Print one record per invoice (and one per file that failed).
+
+    Example: office-agent extract samples/invoices --format csv -o outputs/invoices.csv
+    """
+    _setup_logging(verbose)
+    result = run_batch(paths, workers=workers)
+    failures = [f for f in result.files if f.status == Status.FAILED]
+    writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
+    records = iter_records(result.invoices, failures)
+    if output is None:
+        writer(records, sys.stdout)
+    else:
+        from office_agent.generate.ledger import atomic_write
+
+        with atomic_write(output, encoding="utf-8-sig" if fmt == OutputFormat.csv else "utf-8") as fh:
+            writer(records, fh)
+    if not quiet:
+        _summary(result)
+    raise typer.Exit(_exit_code(result))
+
+
+@app.command()
+def ledger(
+    paths: Paths,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Write ledger.xlsx, ledger.csv and ledger.jsonl for every invoice under PATHS.
+
+    Example: office-agent ledger ~/Downloads/fapiao -o outputs/2025-11
+    """
+    _setup_logging(verbose)
+    result = run_batch(paths, workers=workers)
+    written = write_ledger(result, out, source_root=Path.cwd())
+    if not quiet:
+        _summary(result)
+        for path in written.values():
+            err.print(f"wrote {path}")
+    raise typer.Exit(_exit_code(result))
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except OfficeAgentError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(exc.exit_code)
+    except (typer.BadParameter, typer.Abort) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        sys.exit(ExitCode.BAD_ARGS)
+    except Exception as exc:  # click's usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(ExitCode.BAD_ARGS)
+        raise

@@ -1,0 +1,175 @@
+"""Candidates from every extractor → one :class:`Invoice`: normalise each value, choose by source rank, keep the rest.
+
+The richest source wins (embedded XML > OFD structure > text layer > QR > OCR > LLM, see ``SOURCE_RANK``);
+a value that cannot be normalised never wins. Every chosen field records its provenance; values that lost to a
+different value are kept in ``alternatives`` with their source, so a reviewer can see the disagreement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+from office_agent.extract.normalize import (
+    NormalizeError,
+    clean_text,
+    digits_only,
+    normalize_tax_id,
+    parse_date,
+    parse_money,
+    squash,
+)
+from office_agent.extract.qrpayload import DIGITAL_QR_TYPES
+from office_agent.models import SOURCE_RANK, Candidate, Extraction, Invoice, LineItem, Provenance
+
+
+def _digits(pattern: str) -> Callable[[str], str]:
+    compiled = re.compile(pattern)
+
+    def parse(value: str) -> str:
+        d = digits_only(value)
+        if d is None or not compiled.fullmatch(d):
+            raise NormalizeError(f"{value!r} does not match {pattern}")
+        return d
+
+    return parse
+
+
+def _name(value: str) -> str:
+    s = re.sub(r"\s+", "", value).strip(":：")
+    if not s:
+        raise NormalizeError("empty name")
+    return s
+
+
+def _tax_id(value: str) -> str:
+    s = normalize_tax_id(value)
+    if s is None:
+        raise NormalizeError("empty tax id")
+    return s
+
+
+def _text(value: str) -> str:
+    s = clean_text(value)
+    if s is None:
+        raise NormalizeError("empty text")
+    return s
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "y", "红")
+
+
+NORMALIZERS: dict[str, Callable[[str], Any]] = {
+    "invoice_code": _digits(r"\d{10}|\d{12}"),
+    "invoice_number": _digits(r"\d{8}|\d{20}"),
+    "issue_date": parse_date,
+    "check_code": _digits(r"\d{20}"),
+    "machine_number": _digits(r"\d{9,15}"),
+    "buyer_name": _name,
+    "seller_name": _name,
+    "buyer_tax_id": _tax_id,
+    "seller_tax_id": _tax_id,
+    "amount_without_tax": parse_money,
+    "tax_amount": parse_money,
+    "total_amount": parse_money,
+    "total_amount_in_words": lambda v: squash(v) or None,
+    "remarks": lambda v: v.strip() or None,
+    "drawer": _name,
+    "title": lambda v: squash(v) or None,
+    "qr_payload": lambda v: v.strip() or None,
+    "is_red": _flag,
+    "original_invoice_number": _digits(r"\d{8}|\d{20}"),
+}
+
+
+def _rank(c: Candidate) -> tuple[int, float]:
+    return (SOURCE_RANK[c.provenance.source], c.provenance.confidence)
+
+
+def assemble(extractions: Iterable[Extraction], source: str, sha256: str, page: int = 1) -> Invoice:
+    """Build one invoice from the extractions of one document (or of the pages that make one invoice)."""
+    extractions = list(extractions)
+    by_field: dict[str, list[Candidate]] = {}
+    for ext in extractions:
+        for c in ext.candidates:
+            by_field.setdefault(c.field, []).append(c)
+    inv = Invoice(source=source, sha256=sha256, page=page, sources=[source])
+    values: dict[str, Any] = {}
+    for field, cands in by_field.items():
+        parse = NORMALIZERS.get(field)
+        if parse is None:
+            continue
+        chosen = _choose(field, sorted(cands, key=_rank, reverse=True), parse, inv)
+        if chosen is not None:
+            values[field], inv.provenance[field] = chosen
+    for field, value in values.items():
+        setattr(inv, field, value)
+    _qr_amount_fallback(inv, by_field.get("qr_amount", []), by_field.get("qr_type", []))
+    inv.items, items_prov = _best_items(extractions)
+    if items_prov is not None:
+        inv.provenance["items"] = items_prov
+    if inv.total_amount is not None and inv.total_amount < 0:
+        inv.is_red = True
+    return inv
+
+
+def _choose(
+    field: str, ranked: list[Candidate], parse: Callable[[str], Any], inv: Invoice
+) -> tuple[Any, Provenance] | None:
+    chosen: tuple[Any, Provenance] | None = None
+    for c in ranked:
+        try:
+            value = parse(c.value)
+        except (NormalizeError, ValueError, ArithmeticError):
+            inv.warnings.append(f"{field}: could not read {c.value!r} from {c.provenance.source.value}")
+            continue
+        if value is None:
+            continue
+        if chosen is None:
+            chosen = (value, c.provenance)
+        elif value != chosen[0]:
+            alt = f"{value} ({c.provenance.source.value}; lost to {chosen[1].source.value})"
+            if alt not in inv.alternatives.get(field, []):
+                inv.alternatives.setdefault(field, []).append(alt)
+    return chosen
+
+
+def _qr_amount_fallback(inv: Invoice, amounts: list[Candidate], types: list[Candidate]) -> None:
+    """Use the QR amount only for a field no richer source filled: total on 数电, tax-exclusive on legacy."""
+    if not amounts:
+        return
+    try:
+        amount = parse_money(amounts[0].value)
+    except NormalizeError:
+        return
+    if amount is None:
+        return
+    digital = bool(types) and types[0].value in DIGITAL_QR_TYPES
+    field = "total_amount" if digital else "amount_without_tax"
+    if getattr(inv, field) is None:
+        setattr(inv, field, amount)
+        prov = amounts[0].provenance
+        inv.provenance[field] = Provenance(
+            source=prov.source, page=prov.page, bbox=prov.bbox, confidence=0.6, detail="QR amount"
+        )
+
+
+def _best_items(extractions: list[Extraction]) -> tuple[list[LineItem], Provenance | None]:
+    """Line items from the richest extraction that has any (XML over layout); continuation pages append."""
+    with_items = [e for e in extractions if e.items and e.items_provenance is not None]
+    if not with_items:
+        return [], None
+    best_rank = max(SOURCE_RANK[e.items_provenance.source] for e in with_items if e.items_provenance)
+    chosen = [e for e in with_items if e.items_provenance and SOURCE_RANK[e.items_provenance.source] == best_rank]
+    items: list[LineItem] = []
+    for e in sorted(chosen, key=lambda e: e.page):
+        items.extend(e.items)
+    return items, chosen[0].items_provenance
+
+
+def sum_amounts(values: Iterable[Decimal | None]) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, Decimal("0.00")) if present else None

@@ -1,0 +1,73 @@
+"""The extraction chain as langchain-core Runnables: load → extract → build (assemble, classify, validate).
+
+Each step is usable on its own from a notebook and they compose with ``|``::
+
+    from office_agent.extract.chain import document_chain, blob_from_path
+    invoices = document_chain.invoke(blob_from_path("samples/invoices/x.pdf"))
+    document_chain.batch(blobs, return_exceptions=True)   # one exception per bad item, the rest go on
+
+Deterministic throughout: no LLM is involved unless one is configured (a later step, opt-in).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from office_agent.config import DEFAULT_LIMITS, Limits
+from office_agent.errors import NotAnInvoice
+from office_agent.extract.assemble import assemble
+from office_agent.extract.checks import validate
+from office_agent.extract.classify import classify_category, classify_kind
+from office_agent.extract.document import extract_document
+from office_agent.ingest import read_document, sniff
+from office_agent.ingest.sources import Blob
+from office_agent.models import Document, Extraction, Invoice
+
+
+@dataclass
+class Extracted:
+    document: Document
+    groups: list[list[Extraction]]
+
+
+def blob_from_path(path: str | Path) -> Blob:
+    data = Path(path).read_bytes()
+    return Blob(str(path), data, hashlib.sha256(data).hexdigest(), sniff(data))
+
+
+def load(blob: Blob, limits: Limits = DEFAULT_LIMITS) -> Document:
+    return read_document(blob.source, blob.sha256, blob.data, blob.format, limits)
+
+
+def extract(doc: Document) -> Extracted:
+    return Extracted(doc, extract_document(doc))
+
+
+def build(extracted: Extracted) -> list[Invoice]:
+    doc = extracted.document
+    invoices = []
+    for group in extracted.groups:
+        page = min((e.page for e in group), default=1)
+        inv = assemble(group, doc.source, doc.sha256, page)
+        if inv.invoice_number is None and inv.total_amount is None and inv.issue_date is None:
+            continue  # a page with no invoice fields at all (a cover page, a blank page)
+        inv.format = doc.format
+        inv.warnings.extend(doc.warnings)
+        inv.invoice_kind = classify_kind(inv)
+        inv.category = classify_category(inv)
+        invoices.append(validate(inv))
+    if not invoices:
+        why = "the text layer is garbled" if doc.text_garbled else "no invoice number, date or amount found"
+        raise NotAnInvoice(f"not recognised as an invoice: {why}")
+    return invoices
+
+
+load_step: Runnable[Blob, Document] = RunnableLambda(load, name="load")
+extract_step: Runnable[Document, Extracted] = RunnableLambda(extract, name="extract")
+build_step: Runnable[Extracted, list[Invoice]] = RunnableLambda(build, name="build")
+
+document_chain: Runnable[Blob, list[Invoice]] = load_step | extract_step | build_step

@@ -1,0 +1,110 @@
+"""Cross-checks that tell a finance person how far to trust a record. Each is a named :class:`Check`.
+
+A check that cannot run (a value is missing) says so with ``passed=None``; it never passes silently.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from office_agent.extract.cnwords import words_to_amount
+from office_agent.extract.normalize import NormalizeError, parse_date, parse_money, uscc_valid
+from office_agent.extract.qrpayload import DIGITAL_QR_TYPES
+from office_agent.models import Check, ErrorInfo, Invoice, InvoiceKind, Status
+
+TOLERANCE = Decimal("0.01")
+KEY_FIELDS = ("invoice_number", "issue_date", "total_amount")
+INVOICE_KINDS_WITH_NUMBER = {
+    InvoiceKind.DIGITAL_GENERAL,
+    InvoiceKind.DIGITAL_SPECIAL,
+    InvoiceKind.VAT_ELECTRONIC_GENERAL,
+    InvoiceKind.VAT_ELECTRONIC_SPECIAL,
+    InvoiceKind.VAT_SPECIAL,
+    InvoiceKind.VAT_GENERAL,
+}
+
+
+def check_sum(inv: Invoice) -> Check:
+    if inv.amount_without_tax is None or inv.total_amount is None:
+        return Check(name="amount_plus_tax", passed=None, detail="amount or total missing")
+    tax = inv.tax_amount or Decimal("0")
+    ok = abs(inv.amount_without_tax + tax - inv.total_amount) <= TOLERANCE
+    return Check(
+        name="amount_plus_tax", passed=ok, detail=f"{inv.amount_without_tax} + {tax} vs {inv.total_amount}"
+    )
+
+
+def check_items(inv: Invoice) -> Check:
+    amounts = [i.amount for i in inv.items]
+    if not amounts or any(a is None for a in amounts) or inv.amount_without_tax is None:
+        return Check(name="items_sum", passed=None, detail="line amounts or header amount missing")
+    total = sum((a for a in amounts if a is not None), Decimal("0"))
+    ok = abs(total - inv.amount_without_tax) <= TOLERANCE
+    return Check(name="items_sum", passed=ok, detail=f"lines sum to {total}, header says {inv.amount_without_tax}")
+
+
+def check_words(inv: Invoice) -> Check:
+    if not inv.total_amount_in_words or inv.total_amount is None:
+        return Check(name="amount_in_words", passed=None, detail="words or total missing")
+    try:
+        value = words_to_amount(inv.total_amount_in_words)
+    except NormalizeError as exc:
+        return Check(name="amount_in_words", passed=False, detail=str(exc))
+    return Check(name="amount_in_words", passed=value == inv.total_amount, detail=f"{value} vs {inv.total_amount}")
+
+
+def check_qr(inv: Invoice) -> Check:
+    if not inv.qr_payload:
+        return Check(name="qr_agrees", passed=None, detail="no invoice QR code read")
+    parts = inv.qr_payload.split(",")
+    problems = []
+    if inv.invoice_number and parts[3] and parts[3] != inv.invoice_number:
+        problems.append(f"number {parts[3]} ≠ {inv.invoice_number}")
+    if inv.invoice_code and parts[2] and parts[2] != inv.invoice_code:
+        problems.append(f"code {parts[2]} ≠ {inv.invoice_code}")
+    try:
+        qr_date = parse_date(parts[5]) if parts[5] else None
+        qr_amount = parse_money(parts[4]) if parts[4] else None
+    except NormalizeError as exc:
+        return Check(name="qr_agrees", passed=False, detail=f"unreadable QR payload: {exc}")
+    if qr_date and inv.issue_date and qr_date != inv.issue_date:
+        problems.append(f"date {qr_date} ≠ {inv.issue_date}")
+    if qr_amount is not None:
+        # Legacy QR amounts are tax-exclusive, 数电 ones appear to be the total: accept either (FORMATS.md).
+        known = {a for a in (inv.amount_without_tax, inv.total_amount) if a is not None}
+        if known and qr_amount not in known:
+            problems.append(f"amount {qr_amount} matches neither the amount nor the total")
+    elif parts[1] in DIGITAL_QR_TYPES:
+        problems.append("no amount in the QR")
+    return Check(name="qr_agrees", passed=not problems, detail="; ".join(problems) or "number, date and amount agree")
+
+
+def check_tax_ids(inv: Invoice) -> list[Check]:
+    out = []
+    for role in ("buyer", "seller"):
+        tax_id = getattr(inv, f"{role}_tax_id")
+        name = f"{role}_tax_id_check"
+        if not tax_id:
+            out.append(Check(name=name, passed=None, detail="no tax id"))
+            continue
+        valid = uscc_valid(tax_id)
+        detail = {None: "not an 18-character credit code: cannot verify", True: "check character valid"}.get(
+            valid, "check character does not match"
+        )
+        out.append(Check(name=name, passed=valid, detail=detail))
+    return out
+
+
+def validate(inv: Invoice) -> Invoice:
+    """Run every check, then set the status: partial when a key field is missing or a check failed."""
+    inv.checks = [check_sum(inv), check_items(inv), check_words(inv), check_qr(inv), *check_tax_ids(inv)]
+    if inv.invoice_kind in INVOICE_KINDS_WITH_NUMBER or inv.invoice_kind == InvoiceKind.OTHER:
+        missing = [f for f in KEY_FIELDS if getattr(inv, f) is None]
+        if missing:
+            inv.errors.append(ErrorInfo(stage="extract", message=f"missing {', '.join(missing)}"))
+    failed = [c.name for c in inv.checks if c.passed is False]
+    if failed:
+        inv.warnings.append(f"failed checks: {', '.join(failed)}")
+    if inv.errors or failed:
+        inv.status = Status.PARTIAL
+    return inv
