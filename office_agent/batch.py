@@ -13,9 +13,9 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 from office_agent.config import DEFAULT_LIMITS, Limits
-from office_agent.errors import InputError
+from office_agent.errors import InputError, NeedsOcr
 from office_agent.extract.bundle import merge_and_mark
-from office_agent.extract.chain import build, extract, load
+from office_agent.extract.chain import document_chain, document_chain_for
 from office_agent.ingest.sources import Blob, InputFile, discover, expand, failed, read_file
 from office_agent.models import BatchResult, FileResult, Status
 
@@ -26,8 +26,13 @@ Progress = Callable[[int, int], None]  # (done, total)
 
 def process_blob(blob: Blob, limits: Limits = DEFAULT_LIMITS) -> FileResult:
     """One file's bytes → its result. Never raises."""
+    chain = document_chain if limits == DEFAULT_LIMITS else document_chain_for(limits)
     try:
-        invoices = build(extract(load(blob, limits)))
+        invoices = chain.invoke(blob)
+    except NeedsOcr as exc:
+        return FileResult(
+            source=blob.source, sha256=blob.sha256, format=blob.format, status=Status.SKIPPED, reason=str(exc)
+        )
     except InputError as exc:
         return failed(blob.source, str(exc), blob.sha256, blob.format)
     except Exception as exc:  # a bug or a library crash on one file must not take the batch down
@@ -59,9 +64,13 @@ def run_batch(
     workers: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    exclude: Sequence[str | os.PathLike[str]] = (),
 ) -> BatchResult:
-    """Read every file under ``paths`` and return per-file results plus the merged invoice records."""
-    files, refused = discover(paths)
+    """Read every file under ``paths`` and return per-file results plus the merged invoice records.
+
+    ``exclude``: files or folders never read (the output folder, when it lies inside an input folder).
+    """
+    files, refused = discover(paths, exclude)
     workers = default_workers() if workers is None else max(1, workers)
     results: list[FileResult] = list(refused)
     for per_file in _map(files, workers, limits, progress):

@@ -26,7 +26,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Turn a folder of Chinese invoices (PDF, OFD, XML, ZIP) into a reimbursement ledger, offline.",
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per message, also in logs and pipes
 
 
 class OutputFormat(StrEnum):
@@ -66,10 +66,9 @@ def _summary(result: BatchResult) -> None:
 
 
 def _exit_code(result: BatchResult) -> int:
-    if any(f.status == Status.FAILED for f in result.files):
-        if not result.invoices:
-            return ExitCode.FAILED
-        return ExitCode.PARTIAL
+    """0 when every file gave its invoices; 1 when some failed or were skipped; 2 when none could be read."""
+    if any(f.status in (Status.FAILED, Status.SKIPPED) for f in result.files):
+        return ExitCode.FAILED if not result.invoices else ExitCode.PARTIAL
     return ExitCode.OK
 
 
@@ -87,7 +86,7 @@ def extract(
     Example: office-agent extract samples/invoices --format csv -o outputs/invoices.csv
     """
     _setup_logging(verbose)
-    result = run_batch(paths, workers=workers)
+    result = run_batch(paths, workers=workers, exclude=[output] if output else [])
     failures = [f for f in result.files if f.status == Status.FAILED]
     writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
     records = iter_records(result.invoices, failures)
@@ -116,7 +115,7 @@ def ledger(
     Example: office-agent ledger ~/Downloads/fapiao -o outputs/2025-11
     """
     _setup_logging(verbose)
-    result = run_batch(paths, workers=workers)
+    result = run_batch(paths, workers=workers, exclude=[out])
     written = write_ledger(result, out, source_root=Path.cwd())
     if not quiet:
         _summary(result)
@@ -133,9 +132,8 @@ def version() -> None:
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        code = app(standalone_mode=False)  # returns the code of a typer.Exit instead of raising it
+        sys.exit(code if isinstance(code, int) else ExitCode.OK)
     except OfficeAgentError as exc:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(exc.exit_code)

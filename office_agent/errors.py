@@ -34,6 +34,10 @@ class UnsupportedFormat(InputError):
     pass
 
 
+class NeedsOcr(UnsupportedFormat):
+    """Pixels only (an image, a scanned PDF) and no OCR engine to read them: the file is skipped, not failed."""
+
+
 class EmptyFile(InputError):
     pass
 

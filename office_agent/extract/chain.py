@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from langchain_core.runnables import Runnable, RunnableLambda
@@ -66,8 +67,18 @@ def build(extracted: Extracted) -> list[Invoice]:
     return invoices
 
 
-load_step: Runnable[Blob, Document] = RunnableLambda(load, name="load")
 extract_step: Runnable[Document, Extracted] = RunnableLambda(extract, name="extract")
 build_step: Runnable[Extracted, list[Invoice]] = RunnableLambda(build, name="build")
 
-document_chain: Runnable[Blob, list[Invoice]] = load_step | extract_step | build_step
+
+def load_step_for(limits: Limits) -> Runnable[Blob, Document]:
+    return RunnableLambda(partial(load, limits=limits), name="load")
+
+
+def document_chain_for(limits: Limits) -> Runnable[Blob, list[Invoice]]:
+    """The per-file chain under the given limits."""
+    return load_step_for(limits) | extract_step | build_step
+
+
+load_step = load_step_for(DEFAULT_LIMITS)
+document_chain: Runnable[Blob, list[Invoice]] = document_chain_for(DEFAULT_LIMITS)

@@ -29,9 +29,7 @@ def check_sum(inv: Invoice) -> Check:
         return Check(name="amount_plus_tax", passed=None, detail="amount or total missing")
     tax = inv.tax_amount or Decimal("0")
     ok = abs(inv.amount_without_tax + tax - inv.total_amount) <= TOLERANCE
-    return Check(
-        name="amount_plus_tax", passed=ok, detail=f"{inv.amount_without_tax} + {tax} vs {inv.total_amount}"
-    )
+    return Check(name="amount_plus_tax", passed=ok, detail=f"{inv.amount_without_tax} + {tax} vs {inv.total_amount}")
 
 
 def check_items(inv: Invoice) -> Check:

@@ -81,7 +81,7 @@ def words_to_amount(value: str) -> Decimal:
 
 def _section_words(n: int) -> str:
     """0 < n < 10000 → e.g. 伍仟零伍拾."""
-    out = []
+    out: list[str] = []
     zero = False
     for unit_value, unit in ((1000, "仟"), (100, "佰"), (10, "拾"), (1, "")):
         d = n // unit_value % 10

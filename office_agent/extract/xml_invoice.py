@@ -69,7 +69,9 @@ def extract_digital(root: ET.Element, source: Source, detail_prefix: str = "") -
                 break
     label = text_at(root, "Header", "InherentLabel", "GeneralOrSpecialVAT", "LabelCode")
     if label:
-        ext.add("title", "电子发票（增值税专用发票）" if label == "01" else "电子发票（普通发票）", prov(("InherentLabel",)))
+        ext.add(
+            "title", "电子发票（增值税专用发票）" if label == "01" else "电子发票（普通发票）", prov(("InherentLabel",))
+        )
     red = find_path(root, "Header", "InherentLabel", "EInvoiceType", "LabelName")
     if red is not None and red.text and "红" in red.text:
         ext.add("is_red", "true", prov(("Header", "InherentLabel", "EInvoiceType")))

@@ -105,7 +105,9 @@ def build_workbook(result: BatchResult, source_root: Path | None = None) -> Work
     ws.title = "台账"
     _ledger_sheet(ws, result.invoices, source_root)
     _items_sheet(wb.create_sheet("明细"), result.invoices)
-    _failures_sheet(wb.create_sheet("问题文件"), [f for f in result.files if f.status in (Status.FAILED, Status.SKIPPED)])
+    _failures_sheet(
+        wb.create_sheet("问题文件"), [f for f in result.files if f.status in (Status.FAILED, Status.SKIPPED)]
+    )
     return wb
 
 
@@ -147,7 +149,19 @@ def _file_link(source: str, root: Path | None) -> str | None:
     return p.resolve().as_uri() if p.exists() else None
 
 
-ITEM_HEADERS = ("发票号码", "开票日期", "销售方", "项目名称", "规格型号", "单位", "数量", "单价", "金额", "税率", "税额")
+ITEM_HEADERS = (
+    "发票号码",
+    "开票日期",
+    "销售方",
+    "项目名称",
+    "规格型号",
+    "单位",
+    "数量",
+    "单价",
+    "金额",
+    "税率",
+    "税额",
+)
 ITEM_WIDTHS = (22, 12, 30, 30, 14, 8, 10, 12, 14, 8, 12)
 
 
@@ -186,7 +200,9 @@ def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8") ->
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None, newline="" if "b" not in mode else None) as fh:
+        with os.fdopen(
+            fd, mode, encoding=encoding if "b" not in mode else None, newline="" if "b" not in mode else None
+        ) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

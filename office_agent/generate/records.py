@@ -128,7 +128,7 @@ def write_json(records: Iterable[dict[str, Any]], fh: IO[str]) -> int:
     return len(rows)
 
 
-CSV_FIELDS = tuple(k for k in CONTRACT_KEYS if k not in ("items", "provenance")) + ("duplicate_of", "item_count")
+CSV_FIELDS = (*tuple(k for k in CONTRACT_KEYS if k not in ("items", "provenance")), "duplicate_of", "item_count")
 
 
 def csv_safe(value: Any) -> str:

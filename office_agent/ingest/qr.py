@@ -9,7 +9,7 @@ from PIL import Image
 
 log = logging.getLogger(__name__)
 
-_QR_FORMATS = zxingcpp.BarcodeFormat.QRCode
+_QR_FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
 def decode_qr(image: Image.Image) -> list[str]:

@@ -46,10 +46,16 @@ class Blob:
     format: DocFormat
 
 
-def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile], list[FileResult]]:
-    """The files to process, and the entries refused up front (links, special files)."""
+def discover(
+    paths: Sequence[str | os.PathLike[str]], exclude: Sequence[str | os.PathLike[str]] = ()
+) -> tuple[list[InputFile], list[FileResult]]:
+    """The files to process, and the entries refused up front (links, special files).
+
+    Anything inside ``exclude`` is left out silently: the output folder must not be read back as input.
+    """
     files: list[InputFile] = []
     refused: list[FileResult] = []
+    skip = [Path(e).resolve() for e in exclude]
     for given in paths:
         p = Path(given)
         if p.is_symlink() and p.is_dir():
@@ -62,7 +68,14 @@ def discover(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[InputFile], 
             raise BadArguments(f"{given}: no such file or folder")
         else:
             refused.append(_skipped(str(given), "not a regular file"))
+    if skip:
+        files = [f for f in files if not any(_inside(f.path, s) for s in skip)]
     return files, refused
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    resolved = path.resolve()
+    return resolved == folder or folder in resolved.parents
 
 
 def _walk(root: Path, shown: str, files: list[InputFile], refused: list[FileResult]) -> None:
