@@ -29,7 +29,7 @@ import pypdfium2 as pdfium
 from office_agent.batch import process_input, run_batch
 from office_agent.generate.records import invoice_record
 from office_agent.ingest.sources import InputFile
-from office_agent.synth import write_corpus
+
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench"
@@ -41,6 +41,8 @@ def corpus(kind: str, count: int, seed: int = 7) -> list[Path]:
     if not done.exists():
         folder.mkdir(parents=True, exist_ok=True)
         t = time.perf_counter()
+        from office_agent.synth import write_corpus  # needs the [synth] extra
+
         write_corpus(folder, count, seed=seed, formats=[kind])
         done.write_text(f"{time.perf_counter() - t:.1f}s\n")
     return sorted(p for p in folder.rglob(f"*.{kind}") if p.is_file())

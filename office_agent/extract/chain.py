@@ -12,11 +12,13 @@ Deterministic throughout: no LLM is involved unless one is configured (a later s
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import Any, TypeVar
 from pathlib import Path
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
 
 from office_agent.config import DEFAULT_LIMITS, Limits
 from office_agent.errors import NotAnInvoice
@@ -27,6 +29,10 @@ from office_agent.extract.document import extract_document
 from office_agent.ingest import read_document, sniff
 from office_agent.ingest.sources import Blob
 from office_agent.models import Document, Extraction, Invoice
+
+
+In = TypeVar("In")
+Out = TypeVar("Out")
 
 
 @dataclass
@@ -67,12 +73,27 @@ def build(extracted: Extracted) -> list[Invoice]:
     return invoices
 
 
-extract_step: Runnable[Document, Extracted] = RunnableLambda(extract, name="extract")
-build_step: Runnable[Extracted, list[Invoice]] = RunnableLambda(build, name="build")
+class Step(Runnable[In, Out]):
+    """A deterministic step as a Runnable: composes with ``|``, batches with ``return_exceptions``.
+
+    Unlike ``RunnableLambda`` it does not inspect the function's signature on every call (that alone cost
+    ~0.7 ms per file, a tenth of a digital PDF's whole budget); callbacks and tracing are not needed offline.
+    """
+
+    def __init__(self, func: Callable[[In], Out], name: str) -> None:
+        self.func = func
+        self.name = name
+
+    def invoke(self, input: In, config: RunnableConfig | None = None, **kwargs: Any) -> Out:
+        return self.func(input)
+
+
+extract_step: Runnable[Document, Extracted] = Step(extract, name="extract")
+build_step: Runnable[Extracted, list[Invoice]] = Step(build, name="build")
 
 
 def load_step_for(limits: Limits) -> Runnable[Blob, Document]:
-    return RunnableLambda(partial(load, limits=limits), name="load")
+    return Step(partial(load, limits=limits), name="load")
 
 
 def document_chain_for(limits: Limits) -> Runnable[Blob, list[Invoice]]:

@@ -112,6 +112,8 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
     box: list[float] = []  # x0, top, x1, bottom of the current run (top-left origin)
     last_x1 = 0.0
     n = min(len(text), textpage.count_chars())
+    rect = pdfium_c.FS_RECTF()  # one struct reused: the raw call avoids a wrapper per character
+    raw = textpage.raw
 
     def flush() -> None:
         s = "".join(buf).strip()
@@ -127,7 +129,9 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
         if ch in "\r\n":
             flush()
             continue
-        cl, cb, cr, ct = textpage.get_charbox(i, loose=True)
+        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            continue
+        cl, cb, cr, ct = rect.left, rect.bottom, rect.right, rect.top
         if cr <= cl and ct <= cb:  # a generated character with no box
             if ch.isspace() and buf:
                 buf.append(" ")
