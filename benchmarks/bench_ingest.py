@@ -30,7 +30,6 @@ from office_agent.batch import process_input, run_batch
 from office_agent.generate.records import invoice_record
 from office_agent.ingest.sources import InputFile
 
-
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench"
 
@@ -121,7 +120,7 @@ def main() -> None:
     base = bare_pdfium(pdfs)
     ours, n = ours_single(pdfs)
     ratio = ours / base
-    pool_s, pool_n, pool_failed = pooled(pdfs[0].parent, args.workers)
+    pool_s, _, pool_failed = pooled(pdfs[0].parent, args.workers)
     print(f"PDF  bare pypdfium2 text: {len(pdfs) / base:8.1f} files/s ({base * 1000 / len(pdfs):.2f} ms/file)")
     print(f"PDF  office-agent, 1 process: {len(pdfs) / ours:8.1f} files/s ({ours * 1000 / len(pdfs):.2f} ms/file)"
           f" -> {ratio:.2f}x bare pypdfium2; {n} invoices")  # fmt: skip
@@ -135,8 +134,10 @@ def main() -> None:
         files = corpus(kind, count)
         single, _ = ours_single(files[: min(len(files), 500)])
         s, n_inv, n_failed = pooled(files[0].parent, args.workers)
-        print(f"{kind.upper():4s} 1 process: {min(len(files), 500) / single:8.1f} files/s; "
-              f"{args.workers} workers: {len(files) / s:8.1f} files/s; {n_inv} invoices, {n_failed} failed")  # fmt: skip
+        print(
+            f"{kind.upper():4s} 1 process: {min(len(files), 500) / single:8.1f} files/s; "
+            f"{args.workers} workers: {len(files) / s:8.1f} files/s; {n_inv} invoices, {n_failed} failed"
+        )
         rows.append((f"{kind.upper()}, end to end ({args.workers} workers)", f"{len(files) / s:.0f} files/s", "≥ 300"))
     # memory: a batch of N files mixing the formats
     share = args.memory_files // 10
