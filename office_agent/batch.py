@@ -14,19 +14,20 @@ from functools import partial
 
 from office_agent.config import DEFAULT_LIMITS, Limits
 from office_agent.errors import InputError, NeedsOcr
-from office_agent.extract.bundle import merge_and_mark
-from office_agent.extract.chain import document_chain, document_chain_for
+from office_agent.extract.bundle import SeenIndex
+from office_agent.extract.chain import chain_for, deduplicate_step
 from office_agent.ingest.sources import Blob, InputFile, discover, expand, failed, read_file
 from office_agent.models import BatchResult, FileResult, Status
+from office_agent.settings import Settings
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]  # (done, total)
 
 
-def process_blob(blob: Blob, limits: Limits = DEFAULT_LIMITS) -> FileResult:
+def process_blob(blob: Blob, limits: Limits = DEFAULT_LIMITS, settings: Settings | None = None) -> FileResult:
     """One file's bytes → its result. Never raises."""
-    chain = document_chain if limits == DEFAULT_LIMITS else document_chain_for(limits)
+    chain = chain_for(settings, limits)
     try:
         invoices = chain.invoke(blob)
     except NeedsOcr as exc:
@@ -42,7 +43,9 @@ def process_blob(blob: Blob, limits: Limits = DEFAULT_LIMITS) -> FileResult:
     return FileResult(source=blob.source, sha256=blob.sha256, format=blob.format, status=status, invoices=invoices)
 
 
-def process_input(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> list[FileResult]:
+def process_input(
+    item: InputFile, limits: Limits = DEFAULT_LIMITS, settings: Settings | None = None
+) -> list[FileResult]:
     """One file on disk (a ZIP gives one result per member). Never raises."""
     try:
         data = read_file(item, limits)
@@ -50,7 +53,7 @@ def process_input(item: InputFile, limits: Limits = DEFAULT_LIMITS) -> list[File
         return [failed(item.source, str(exc))]
     results = []
     for entry in expand(item.source, data, limits):
-        results.append(entry if isinstance(entry, FileResult) else process_blob(entry, limits))
+        results.append(entry if isinstance(entry, FileResult) else process_blob(entry, limits, settings))
     return results
 
 
@@ -65,23 +68,29 @@ def run_batch(
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
     exclude: Sequence[str | os.PathLike[str]] = (),
+    settings: Settings | None = None,
+    seen: SeenIndex | None = None,
 ) -> BatchResult:
     """Read every file under ``paths`` and return per-file results plus the merged invoice records.
 
     ``exclude``: files or folders never read (the output folder, when it lies inside an input folder).
+    ``settings``: company profile, period, categories, opt-in LLM (default: none of them).
+    ``seen``: invoices counted by earlier runs, so a re-submission is marked ``duplicate_of``.
     """
     files, refused = discover(paths, exclude)
     workers = default_workers() if workers is None else max(1, workers)
     results: list[FileResult] = list(refused)
-    for per_file in _map(files, workers, limits, progress):
+    for per_file in _map(files, workers, limits, settings, progress):
         results.extend(per_file)
-    invoices = merge_and_mark(inv for r in results for inv in r.invoices)
+    invoices = deduplicate_step(settings, seen).invoke([inv for r in results for inv in r.invoices])
     return BatchResult(files=results, invoices=invoices)
 
 
-def _map(files: list[InputFile], workers: int, limits: Limits, progress: Progress | None) -> Iterable[list[FileResult]]:
+def _map(
+    files: list[InputFile], workers: int, limits: Limits, settings: Settings | None, progress: Progress | None
+) -> Iterable[list[FileResult]]:
     total = len(files)
-    work = partial(process_input, limits=limits)
+    work = partial(process_input, limits=limits, settings=settings)
     if workers == 1 or total < 4:
         for i, item in enumerate(files, 1):
             yield work(item)

@@ -20,6 +20,7 @@ from office_agent.errors import ExitCode, OfficeAgentError
 from office_agent.generate.ledger import write_ledger
 from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
 from office_agent.models import BatchResult, Status
+from office_agent.settings import Settings, load_settings
 
 app = typer.Typer(
     add_completion=False,
@@ -72,8 +73,38 @@ def _exit_code(result: BatchResult) -> int:
     return ExitCode.OK
 
 
+@app.callback()
+def options(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Settings file (default: ./office-agent.toml).")
+    ] = None,
+    company: Annotated[
+        str | None, typer.Option("--company", help="Your company's name: other buyers are flagged.")
+    ] = None,
+    company_tax_id: Annotated[str | None, typer.Option("--company-tax-id", help="Your company's tax id.")] = None,
+    period_from: Annotated[str | None, typer.Option("--period-from", help="Reimbursement period start.")] = None,
+    period_to: Annotated[str | None, typer.Option("--period-to", help="Reimbursement period end.")] = None,
+    categories: Annotated[Path | None, typer.Option("--categories", help="Your own category rules (YAML).")] = None,
+) -> None:
+    """Shared settings for every command (file, then OFFICE_AGENT_* environment, then these options)."""
+    ctx.obj = load_settings(
+        config,
+        company__name=company,
+        company__tax_id=company_tax_id,
+        period__start=period_from,
+        period__end=period_to,
+        categories_file=categories,
+    )
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    return ctx.obj if isinstance(ctx.obj, Settings) else load_settings()
+
+
 @app.command()
 def extract(
+    ctx: typer.Context,
     paths: Paths,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
@@ -86,7 +117,7 @@ def extract(
     Example: office-agent extract samples/invoices --format csv -o outputs/invoices.csv
     """
     _setup_logging(verbose)
-    result = run_batch(paths, workers=workers, exclude=[output] if output else [])
+    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings_of(ctx))
     failures = [f for f in result.files if f.status == Status.FAILED]
     writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
     records = iter_records(result.invoices, failures)
@@ -104,6 +135,7 @@ def extract(
 
 @app.command()
 def ledger(
+    ctx: typer.Context,
     paths: Paths,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
     workers: Workers = None,
@@ -115,7 +147,7 @@ def ledger(
     Example: office-agent ledger ~/Downloads/fapiao -o outputs/2025-11
     """
     _setup_logging(verbose)
-    result = run_batch(paths, workers=workers, exclude=[out])
+    result = run_batch(paths, workers=workers, exclude=[out], settings=settings_of(ctx))
     written = write_ledger(result, out, source_root=Path.cwd())
     if not quiet:
         _summary(result)

@@ -176,6 +176,15 @@ class Check(BaseModel):
     detail: str = ""
 
 
+class Alternative(BaseModel):
+    """A value that was read for a field but not chosen, where it came from, and why it lost."""
+
+    value: str
+    source: Source
+    origin: str | None = None  # the file it came from, when another file of a bundle supplied it
+    reason: str
+
+
 class ErrorInfo(BaseModel):
     stage: str  # ingest, extract, validate, generate
     message: str
@@ -218,8 +227,16 @@ class Invoice(BaseModel):
     checks: list[Check] = Field(default_factory=list)
     provenance: dict[str, Provenance] = Field(default_factory=dict)
     # field -> the other values seen for it, and why they lost (kept so a reviewer can see disagreements)
-    alternatives: dict[str, list[str]] = Field(default_factory=dict)
+    alternatives: dict[str, list[Alternative]] = Field(default_factory=dict)
     duplicate_of: dict[str, str] | None = None  # {"source": ..., "sha256": ...} of the first occurrence
+    reverses: dict[str, str] | None = None  # on a red invoice: the blue invoice it reverses (source, sha256, number)
+    reversed_by: list[dict[str, str]] = Field(default_factory=list)  # on a blue invoice: the red ones against it
+
+    def add_alternative(self, field: str, alternative: Alternative) -> None:
+        known = self.alternatives.setdefault(field, [])
+        key = (alternative.value, alternative.source, alternative.origin)
+        if all((a.value, a.source, a.origin) != key for a in known):
+            known.append(alternative)
 
     def identity(self) -> tuple[str, ...] | None:
         """The duplicate key (see FORMATS.md): code + number, the 20-digit number, or seller + date + total."""

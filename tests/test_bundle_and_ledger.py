@@ -36,7 +36,8 @@ def test_bundle_formats_merge_into_one_record_from_the_richest_source() -> None:
     assert sorted(one.sources) == ["b.zip!x.ofd", "b.zip!x.pdf", "b.zip!x.xml"]
     assert one.seller_name == "甲公司"  # the XML wins over the PDF
     assert one.qr_payload == "01,32,,1,2,3,,4"  # only the PDF had it: filled in
-    assert any("从PDF读的名字" in a for a in one.alternatives["seller_name"])  # the loser is kept for review
+    [alt] = one.alternatives["seller_name"]  # the loser is kept for review, with where it came from and why
+    assert (alt.value, alt.origin) == ("从PDF读的名字", "b.zip!x.pdf") and "richer" in alt.reason
 
 
 def test_same_format_repeat_is_a_visible_duplicate() -> None:
@@ -112,8 +113,8 @@ def test_cli_exit_codes_and_summary(tmp_path: Path) -> None:
         [sys.executable, "-m", "office_agent", "ledger", str(tmp_path), "-o", str(tmp_path / "out")],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert partial.returncode == 1, partial.stderr  # an image is skipped (no OCR yet): reported, exit 1
-    assert "skipped 1" in partial.stderr and "OCR" in partial.stderr
+    assert partial.returncode == 1, partial.stderr  # a PNG header and nothing else: reported, exit 1
+    assert "failed 1" in partial.stderr and "image" in partial.stderr
     (tmp_path / "bad2.pdf").write_bytes(b"%PDF-1.4 broken")
     failed = subprocess.run(
         [sys.executable, "-m", "office_agent", "extract", str(tmp_path), "-q"],

@@ -129,3 +129,9 @@ def test_words_parser_on_numeral_soup(text: str) -> None:
     except NormalizeError:
         return
     assert isinstance(value, Decimal)
+
+
+def test_huge_amount_is_refused_not_a_decimal_crash() -> None:
+    """Regression (found by hypothesis): 27 digits overflowed Decimal's precision in quantize()."""
+    with pytest.raises(NormalizeError):
+        parse_money("100000000000000000000000000")

@@ -22,7 +22,7 @@ from office_agent.extract.normalize import (
     squash,
 )
 from office_agent.extract.qrpayload import DIGITAL_QR_TYPES
-from office_agent.models import SOURCE_RANK, Candidate, Extraction, Invoice, LineItem, Provenance
+from office_agent.models import SOURCE_RANK, Alternative, Candidate, Extraction, Invoice, LineItem, Provenance
 
 
 def _digits(pattern: str) -> Callable[[str], str]:
@@ -131,9 +131,13 @@ def _choose(
         if chosen is None:
             chosen = (value, c.provenance)
         elif value != chosen[0]:
-            alt = f"{value} ({c.provenance.source.value}; lost to {chosen[1].source.value})"
-            if alt not in inv.alternatives.get(field, []):
-                inv.alternatives.setdefault(field, []).append(alt)
+            winner = chosen[1].source
+            reason = (
+                f"{winner.value} outranks {c.provenance.source.value}"
+                if SOURCE_RANK[winner] > SOURCE_RANK[c.provenance.source]
+                else f"lower confidence than the {winner.value} value"
+            )
+            inv.add_alternative(field, Alternative(value=str(value), source=c.provenance.source, reason=reason))
     return chosen
 
 

@@ -10,9 +10,11 @@ Keys are those of FORMATS.md: code + number, the 20-digit number, or seller + da
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from office_agent.extract.checks import validate
-from office_agent.models import DocFormat, Invoice, Status
+from office_agent.models import Alternative, Check, DocFormat, Invoice, Source, Status
+from office_agent.settings import Settings
 
 _FORMAT_RANK = {DocFormat.XML: 4, DocFormat.OFD: 3, DocFormat.PDF: 2, DocFormat.IMAGE: 1}
 _MERGEABLE = (
@@ -26,7 +28,75 @@ def _format_rank(inv: Invoice) -> int:
     return _FORMAT_RANK.get(inv.format or DocFormat.UNKNOWN, 0)
 
 
-def merge_and_mark(invoices: Iterable[Invoice]) -> list[Invoice]:
+class SeenIndex(Protocol):
+    """Invoices seen by earlier runs (the job store implements it; :class:`MemoryIndex` until then)."""
+
+    def first_seen(self, identity: tuple[str, ...]) -> tuple[str, str] | None:
+        """(source, sha256) of the first record with this identity, or None."""
+        ...
+
+    def add(self, identity: tuple[str, ...], source: str, sha256: str) -> None: ...
+
+
+class MemoryIndex:
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, ...], tuple[str, str]] = {}
+
+    def first_seen(self, identity: tuple[str, ...]) -> tuple[str, str] | None:
+        return self._seen.get(identity)
+
+    def add(self, identity: tuple[str, ...], source: str, sha256: str) -> None:
+        self._seen.setdefault(identity, (source, sha256))
+
+
+def deduplicate(
+    invoices: Iterable[Invoice], settings: Settings | None = None, seen: SeenIndex | None = None
+) -> list[Invoice]:
+    """The batch step: merge bundles, mark repeats (within the batch and against ``seen``), link red invoices."""
+    records = merge_and_mark(invoices, settings)
+    if seen is not None:
+        mark_seen_before(records, seen)
+    link_red_invoices(records)
+    return records
+
+
+def mark_seen_before(records: list[Invoice], seen: SeenIndex) -> None:
+    """A record whose identity an earlier run already counted, from other bytes, is a duplicate submission."""
+    for inv in records:
+        key = inv.identity()
+        if key is None or inv.duplicate_of or inv.status == Status.FAILED:
+            continue
+        first = seen.first_seen(key)
+        if first is None:
+            seen.add(key, inv.source, inv.sha256)
+        elif first[1] != inv.sha256 and first[0] not in inv.sources:
+            inv.duplicate_of = {"source": first[0], "sha256": first[1]}
+            inv.warnings.append(f"duplicate of {first[0]} (an earlier run): left out of totals")
+
+
+def link_red_invoices(records: list[Invoice]) -> None:
+    """Link each red (negative) invoice to the blue one it reverses: both stay visible, the net is what counts."""
+    by_number = {inv.invoice_number: inv for inv in records if inv.invoice_number and not inv.is_red}
+    for red in records:
+        if not red.is_red:
+            continue
+        blue = by_number.get(red.original_invoice_number or "")
+        if blue is None:
+            detail = (
+                f"reverses {red.original_invoice_number}, which is not in this batch"
+                if red.original_invoice_number
+                else "the invoice it reverses is not named"
+            )
+            red.checks.append(Check(name="red_invoice_linked", passed=None, detail=detail))
+            continue
+        red.reverses = {"source": blue.source, "sha256": blue.sha256, "invoice_number": blue.invoice_number or ""}
+        link = {"source": red.source, "sha256": red.sha256, "invoice_number": red.invoice_number or ""}
+        if link not in blue.reversed_by:
+            blue.reversed_by.append(link)
+        red.checks.append(Check(name="red_invoice_linked", passed=True, detail=f"reverses {blue.invoice_number}"))
+
+
+def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None) -> list[Invoice]:
     """Merge cross-format copies and mark same-format repeats. Input order decides "first occurrence"."""
     out: list[Invoice] = []
     groups: dict[tuple[str, ...], list[Invoice]] = {}
@@ -41,7 +111,7 @@ def merge_and_mark(invoices: Iterable[Invoice]) -> list[Invoice]:
     for members in groups.values():
         if len(members) == 1:
             continue
-        for record, absorbed in _resolve(members):
+        for record, absorbed in _resolve(members, settings):
             replaced[id(record)] = record
             for a in absorbed:
                 replaced[id(a)] = None
@@ -56,7 +126,7 @@ def merge_and_mark(invoices: Iterable[Invoice]) -> list[Invoice]:
     return result
 
 
-def _resolve(members: list[Invoice]) -> list[tuple[Invoice, list[Invoice]]]:
+def _resolve(members: list[Invoice], settings: Settings | None) -> list[tuple[Invoice, list[Invoice]]]:
     """Split a group into copies: copy k holds the k-th occurrence of each format, merged into one record."""
     by_format: dict[DocFormat | None, list[Invoice]] = {}
     for inv in members:
@@ -70,7 +140,7 @@ def _resolve(members: list[Invoice]) -> list[tuple[Invoice, list[Invoice]]]:
         for other in rest:
             _absorb(primary, other)
         if rest:
-            validate(_reset(primary))
+            validate(_reset(primary), settings)
         if first is None:
             first = primary
         else:
@@ -93,9 +163,16 @@ def _absorb(primary: Invoice, other: Invoice) -> None:
             if field in other.provenance:
                 primary.provenance[field] = other.provenance[field]
         elif mine != theirs:
-            alt = f"{theirs} (from {other.source})"
-            if alt not in primary.alternatives.get(field, []):
-                primary.alternatives.setdefault(field, []).append(alt)
+            prov = other.provenance.get(field)
+            primary.add_alternative(
+                field,
+                Alternative(
+                    value=str(theirs),
+                    source=prov.source if prov else Source.TEXT,
+                    origin=other.source,
+                    reason=f"the {primary.format.value if primary.format else 'primary'} file of the bundle is richer",
+                ),
+            )
     if not primary.items and other.items:
         primary.items = other.items
         if "items" in other.provenance:

@@ -1,76 +1,49 @@
-"""The extraction chain as langchain-core Runnables: load → extract → build (assemble, classify, validate).
+"""The extraction chain as langchain-core Runnables.
 
-Each step is usable on its own from a notebook and they compose with ``|``::
+Per file: ``load → extract → normalise → fallback → validate → classify``; per batch: ``deduplicate``.
+Each step is usable on its own from a notebook, and they compose with ``|``::
 
-    from office_agent.extract.chain import document_chain, blob_from_path
-    invoices = document_chain.invoke(blob_from_path("samples/invoices/x.pdf"))
-    document_chain.batch(blobs, return_exceptions=True)   # one exception per bad item, the rest go on
+    from office_agent.extract.chain import build_chain, blob_from_path
+    chain = build_chain()                                      # settings from office-agent.toml / environment
+    invoices = chain.invoke(blob_from_path("samples/invoices/x.pdf"))
+    chain.batch(blobs, return_exceptions=True)                 # one exception per bad item, the rest go on
 
-Deterministic throughout: no LLM is involved unless one is configured (a later step, opt-in).
+    steps = chain_steps()                                      # the steps by name, to run or replace one
+    doc = steps["load"].invoke(blob); work = steps["extract"].invoke(doc)
+
+Deterministic first: the ``fallback`` step calls the opt-in LLM only for records whose key fields are still
+missing or whose checks failed, and only when an LLM is configured; otherwise it passes the work through.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
 from pathlib import Path
+from typing import Any, TypeVar
 
 from langchain_core.runnables import Runnable, RunnableConfig
 
 from office_agent.config import DEFAULT_LIMITS, Limits
 from office_agent.errors import NotAnInvoice
 from office_agent.extract.assemble import assemble
-from office_agent.extract.checks import validate
-from office_agent.extract.classify import classify_category, classify_kind
+from office_agent.extract.bundle import SeenIndex, deduplicate
+from office_agent.extract.checks import KEY_FIELDS, validate
+from office_agent.extract.classify import CategoryRules, classify_category, classify_kind, load_category_rules
 from office_agent.extract.document import extract_document
+from office_agent.extract.llm import LlmError, llm_extract, make_structured_model
 from office_agent.ingest import read_document, sniff
 from office_agent.ingest.sources import Blob
 from office_agent.models import Document, Extraction, Invoice
+from office_agent.settings import Settings
 
+log = logging.getLogger(__name__)
 
 In = TypeVar("In")
 Out = TypeVar("Out")
-
-
-@dataclass
-class Extracted:
-    document: Document
-    groups: list[list[Extraction]]
-
-
-def blob_from_path(path: str | Path) -> Blob:
-    data = Path(path).read_bytes()
-    return Blob(str(path), data, hashlib.sha256(data).hexdigest(), sniff(data))
-
-
-def load(blob: Blob, limits: Limits = DEFAULT_LIMITS) -> Document:
-    return read_document(blob.source, blob.sha256, blob.data, blob.format, limits)
-
-
-def extract(doc: Document) -> Extracted:
-    return Extracted(doc, extract_document(doc))
-
-
-def build(extracted: Extracted) -> list[Invoice]:
-    doc = extracted.document
-    invoices = []
-    for group in extracted.groups:
-        page = min((e.page for e in group), default=1)
-        inv = assemble(group, doc.source, doc.sha256, page)
-        if inv.invoice_number is None and inv.total_amount is None and inv.issue_date is None:
-            continue  # a page with no invoice fields at all (a cover page, a blank page)
-        inv.format = doc.format
-        inv.warnings.extend(doc.warnings)
-        inv.invoice_kind = classify_kind(inv)
-        inv.category = classify_category(inv)
-        invoices.append(validate(inv))
-    if not invoices:
-        why = "the text layer is garbled" if doc.text_garbled else "no invoice number, date or amount found"
-        raise NotAnInvoice(f"not recognised as an invoice: {why}")
-    return invoices
 
 
 class Step(Runnable[In, Out]):
@@ -88,18 +61,148 @@ class Step(Runnable[In, Out]):
         return self.func(input)
 
 
-extract_step: Runnable[Document, Extracted] = Step(extract, name="extract")
-build_step: Runnable[Extracted, list[Invoice]] = Step(build, name="build")
+@dataclass
+class Work:
+    """What travels between the per-file steps: the document, its extractions grouped per invoice, and one record
+    per group (None where a group had no invoice fields: a cover page, a blank page, or a page for the fallback).
+    """
+
+    document: Document
+    groups: list[list[Extraction]]
+    invoices: list[Invoice | None] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Invoice]:
+        return [inv for inv in self.invoices if inv is not None]
 
 
-def load_step_for(limits: Limits) -> Runnable[Blob, Document]:
-    return Step(partial(load, limits=limits), name="load")
+def blob_from_path(path: str | Path) -> Blob:
+    data = Path(path).read_bytes()
+    return Blob(str(path), data, hashlib.sha256(data).hexdigest(), sniff(data))
 
 
-def document_chain_for(limits: Limits) -> Runnable[Blob, list[Invoice]]:
-    """The per-file chain under the given limits."""
-    return load_step_for(limits) | extract_step | build_step
+def load(blob: Blob, limits: Limits = DEFAULT_LIMITS) -> Document:
+    return read_document(blob.source, blob.sha256, blob.data, blob.format, limits)
 
 
-load_step = load_step_for(DEFAULT_LIMITS)
-document_chain: Runnable[Blob, list[Invoice]] = document_chain_for(DEFAULT_LIMITS)
+def extract(doc: Document) -> Work:
+    return Work(doc, extract_document(doc))
+
+
+def normalise(work: Work) -> Work:
+    """Candidates → one record per group: values normalised, chosen by source rank, kind from title and QR."""
+    work.invoices = [_assemble(work.document, group) for group in work.groups]
+    work.invoices = [inv if inv is not None and _has_invoice_fields(inv) else None for inv in work.invoices]
+    return work
+
+
+def _has_invoice_fields(inv: Invoice) -> bool:
+    return not (inv.invoice_number is None and inv.total_amount is None and inv.issue_date is None)
+
+
+def _assemble(doc: Document, group: list[Extraction]) -> Invoice:
+    page = min((e.page for e in group), default=1)
+    inv = assemble(group, doc.source, doc.sha256, page)
+    inv.format = doc.format
+    inv.warnings.extend(doc.warnings)
+    inv.invoice_kind = classify_kind(inv)
+    return inv
+
+
+def needs_fallback(inv: Invoice | None) -> bool:
+    if inv is None:
+        return True
+    return any(getattr(inv, f) is None for f in (*KEY_FIELDS, "seller_name", "seller_tax_id"))
+
+
+def fallback(work: Work, structured: Any, settings: Settings) -> Work:
+    """Ask the LLM for the fields still missing; its answers rank below everything read from the document."""
+    for i, (group, inv) in enumerate(zip(work.groups, work.invoices, strict=True)):
+        if not needs_fallback(inv):
+            continue
+        pages = sorted({e.page for e in group}) or ([inv.page] if inv else [1])
+        known = [n for n in (inv.buyer_name, inv.seller_name, inv.drawer) if n and len(n) <= 4] if inv else []
+        try:
+            ext = llm_extract(work.document, pages, structured, settings.llm.redact, known)
+        except LlmError as exc:
+            if inv is not None:
+                inv.warnings.append(str(exc))
+            log.info("%s: %s", work.document.source, exc)
+            continue
+        group.append(ext)
+        record = _assemble(work.document, group)
+        work.invoices[i] = record if _has_invoice_fields(record) else None
+    return work
+
+
+def validate_all(work: Work, settings: Settings) -> Work:
+    for inv in work.records:
+        validate(inv, settings)
+    return work
+
+
+def classify(work: Work, rules: CategoryRules) -> list[Invoice]:
+    """Categories for the records; a file that gave none is not an invoice, and says why."""
+    records = work.records
+    if not records:
+        why = "the text layer is garbled" if work.document.text_garbled else "no invoice number, date or amount found"
+        raise NotAnInvoice(f"not recognised as an invoice: {why}")
+    for inv in records:
+        inv.category = classify_category(inv, rules)
+    return records
+
+
+def _no_fallback(work: Work) -> Work:
+    return work
+
+
+def chain_steps(settings: Settings | None = None, limits: Limits = DEFAULT_LIMITS) -> dict[str, Runnable[Any, Any]]:
+    """Every step of the chain as a Runnable, by name, configured with ``settings``."""
+    settings = settings or Settings.model_construct()
+    rules = load_category_rules(str(settings.categories_file) if settings.categories_file else None)
+    if settings.llm.enabled:
+        structured = make_structured_model(settings.llm)
+        fallback_step: Runnable[Work, Work] = Step(partial(fallback, structured=structured, settings=settings), "llm")
+    else:
+        fallback_step = Step(_no_fallback, name="fallback")
+    return {
+        "load": Step(partial(load, limits=limits), name="load"),
+        "extract": Step(extract, name="extract"),
+        "normalise": Step(normalise, name="normalise"),
+        "fallback": fallback_step,
+        "validate": Step(partial(validate_all, settings=settings), name="validate"),
+        "classify": Step(partial(classify, rules=rules), name="classify"),
+    }
+
+
+def build_chain(settings: Settings | None = None, limits: Limits = DEFAULT_LIMITS) -> Runnable[Blob, list[Invoice]]:
+    """The per-file chain: a file's bytes in, its invoice records out (or an ``InputError`` saying why not)."""
+    s = chain_steps(settings, limits)
+    return s["load"] | s["extract"] | s["normalise"] | s["fallback"] | s["validate"] | s["classify"]
+
+
+_CHAINS: dict[tuple[str, str, str], Runnable[Blob, list[Invoice]]] = {}
+
+
+def chain_for(settings: Settings | None, limits: Limits) -> Runnable[Blob, list[Invoice]]:
+    """One chain per process and configuration (pool workers build theirs once, not once per file)."""
+    if settings is None and limits == DEFAULT_LIMITS:
+        return document_chain
+    settings = settings or Settings.model_construct()
+    secret = settings.llm.api_key.get_secret_value() if settings.llm.api_key else ""
+    key = (settings.model_dump_json(), secret, limits.model_dump_json())  # the JSON dump masks the key itself
+    if key not in _CHAINS:
+        _CHAINS[key] = build_chain(settings, limits)
+    return _CHAINS[key]
+
+
+def deduplicate_step(settings: Settings | None = None, seen: SeenIndex | None = None) -> Runnable[Any, list[Invoice]]:
+    """The batch-level step: bundles merged, repeats marked (also against earlier runs), red invoices linked."""
+
+    def run(invoices: Iterable[Invoice]) -> list[Invoice]:
+        return deduplicate(invoices, settings, seen)
+
+    return Step(run, name="deduplicate")
+
+
+document_chain: Runnable[Blob, list[Invoice]] = build_chain()

@@ -5,12 +5,17 @@ A check that cannot run (a value is missing) says so with ``passed=None``; it ne
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import Decimal
 
 from office_agent.extract.cnwords import words_to_amount
 from office_agent.extract.normalize import NormalizeError, parse_date, parse_money, uscc_valid
 from office_agent.extract.qrpayload import DIGITAL_QR_TYPES
 from office_agent.models import Check, ErrorInfo, Invoice, InvoiceKind, Status
+from office_agent.settings import Settings
+
+DEFAULT_SETTINGS = Settings.model_construct()  # defaults only: no environment read at import time
 
 TOLERANCE = Decimal("0.01")
 KEY_FIELDS = ("invoice_number", "issue_date", "total_amount")
@@ -93,9 +98,77 @@ def check_tax_ids(inv: Invoice) -> list[Check]:
     return out
 
 
-def validate(inv: Invoice) -> Invoice:
+def check_line_tax(inv: Invoice) -> Check:
+    """Per line, amount × rate ≈ tax, within one cent of rounding (lines without a numeric rate are skipped)."""
+    bad, checked = [], 0
+    for n, item in enumerate(inv.items, 1):
+        rate = _rate(item.tax_rate)
+        if rate is None or item.amount is None or item.tax_amount is None:
+            continue
+        checked += 1
+        expected = item.amount * rate
+        if abs(expected - item.tax_amount) > TOLERANCE:
+            bad.append(f"line {n}: {item.amount} × {item.tax_rate} = {expected:.2f}, printed {item.tax_amount}")
+    if not checked:
+        return Check(name="line_tax", passed=None, detail="no line with amount, rate and tax")
+    return Check(name="line_tax", passed=not bad, detail="; ".join(bad) or f"{checked} lines agree")
+
+
+def _rate(value: str | None) -> Decimal | None:
+    if not value or not value.endswith("%"):
+        return None
+    try:
+        return Decimal(value[:-1]) / 100
+    except ArithmeticError:
+        return None
+
+
+def check_date(inv: Invoice, settings: Settings) -> Check:
+    if inv.issue_date is None:
+        return Check(name="date_sane", passed=None, detail="no issue date")
+    today = settings.reference_date()
+    if inv.issue_date > today:
+        return Check(name="date_sane", passed=False, detail=f"issued {inv.issue_date}, after today ({today})")
+    start, end = settings.period.start, settings.period.end
+    if (start and inv.issue_date < start) or (end and inv.issue_date > end):
+        span = f"{start or '…'} – {end or '…'}"
+        return Check(name="date_sane", passed=False, detail=f"issued {inv.issue_date}, outside the period {span}")
+    inside = " and inside the period" if start or end else ""
+    return Check(name="date_sane", passed=True, detail=f"in the past{inside}")
+
+
+def _company_key(name: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+
+
+def check_buyer(inv: Invoice, settings: Settings) -> Check:
+    """The buyer must be the user's company: the commonest reason a reimbursement is sent back."""
+    company = settings.company
+    if not company.configured:
+        return Check(name="buyer_is_company", passed=None, detail="no company profile configured")
+    problems = []
+    if company.tax_id and inv.buyer_tax_id and inv.buyer_tax_id.upper() != company.tax_id.strip().upper():
+        problems.append(f"buyer tax id {inv.buyer_tax_id} is not {company.tax_id}")
+    if company.name and inv.buyer_name and _company_key(inv.buyer_name) != _company_key(company.name):
+        problems.append(f"made out to {inv.buyer_name}, not {company.name}")
+    if not problems and not (inv.buyer_tax_id or inv.buyer_name):
+        return Check(name="buyer_is_company", passed=None, detail="no buyer on the invoice")
+    return Check(name="buyer_is_company", passed=not problems, detail="; ".join(problems) or "buyer matches")
+
+
+def validate(inv: Invoice, settings: Settings | None = None) -> Invoice:
     """Run every check, then set the status: partial when a key field is missing or a check failed."""
-    inv.checks = [check_sum(inv), check_items(inv), check_words(inv), check_qr(inv), *check_tax_ids(inv)]
+    settings = settings or DEFAULT_SETTINGS
+    inv.checks = [
+        check_sum(inv),
+        check_items(inv),
+        check_line_tax(inv),
+        check_words(inv),
+        check_qr(inv),
+        *check_tax_ids(inv),
+        check_date(inv, settings),
+        check_buyer(inv, settings),
+    ]
     if inv.invoice_kind in INVOICE_KINDS_WITH_NUMBER or inv.invoice_kind == InvoiceKind.OTHER:
         missing = [f for f in KEY_FIELDS if getattr(inv, f) is None]
         if missing:

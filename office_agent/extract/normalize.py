@@ -31,7 +31,8 @@ def squash(value: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value))
 
 
-_MONEY_RE = re.compile(r"^[-−]?\d+(?:\.\d+)?$")
+# Up to 15 integer digits: more than any invoice prints, and within Decimal's default 28-digit precision.
+_MONEY_RE = re.compile(r"^[-−]?\d{1,15}(?:\.\d+)?$")
 
 
 def parse_money(value: str | None) -> Decimal | None:
@@ -47,7 +48,7 @@ def parse_money(value: str | None) -> Decimal | None:
         negative, s = True, s[1:-1]
     s = s.replace("−", "-")
     if not _MONEY_RE.match(s):
-        raise NormalizeError(f"not an amount: {value!r}")
+        raise NormalizeError(f"not an amount (or too large): {value!r}")
     try:
         d = Decimal(s)
     except InvalidOperation as exc:  # pragma: no cover - the regex already guards this

@@ -24,7 +24,7 @@ CONTRACT_KEYS = (
 )  # fmt: skip
 EXTRA_KEYS = (
     "title", "machine_number", "drawer", "is_red", "original_invoice_number", "format", "sources", "duplicate_of",
-    "checks", "warnings", "alternatives",
+    "checks", "warnings", "alternatives", "reverses", "reversed_by",
 )  # fmt: skip
 
 
@@ -83,7 +83,11 @@ def invoice_record(inv: Invoice) -> dict[str, Any]:
         "duplicate_of": inv.duplicate_of,
         "checks": [c.model_dump(mode="json") for c in inv.checks],
         "warnings": inv.warnings,
-        "alternatives": inv.alternatives,
+        "alternatives": {
+            k: [a.model_dump(mode="json", exclude_none=True) for a in v] for k, v in inv.alternatives.items()
+        },
+        "reverses": inv.reverses,
+        "reversed_by": inv.reversed_by or None,
     }
     return rec
 
