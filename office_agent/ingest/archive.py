@@ -8,7 +8,9 @@ directory *and* while inflating, so a member that lies about its size is cut off
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -16,6 +18,7 @@ from office_agent.config import DEFAULT_LIMITS, Limits
 from office_agent.errors import CorruptFile, EncryptedFile, UnsafeArchive
 
 _UTF8_FLAG = 0x800
+_CONTROL = re.compile(r"[\x00-\x1f]")
 _CHUNK = 1 << 16
 
 
@@ -44,7 +47,7 @@ def safe_member_name(name: str) -> str:
     norm = posixpath.normpath(cleaned)
     if norm == ".." or norm.startswith("../") or "/../" in f"/{norm}/":
         raise UnsafeArchive(f"member {name!r} points outside the archive")
-    if any(ord(c) < 32 for c in norm):
+    if _CONTROL.search(norm):
         raise UnsafeArchive(f"member {name!r} has control characters in its name")
     return norm
 
@@ -73,7 +76,7 @@ class SafeZip:
         try:
             self._zip = data if isinstance(data, zipfile.ZipFile) else zipfile.ZipFile(io.BytesIO(data))
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
             raise CorruptFile(f"not a readable ZIP archive ({exc})") from exc
         if len(infos) > limits.zip_max_members:
             raise UnsafeArchive(f"archive has {len(infos)} members, more than the limit of {limits.zip_max_members}")
@@ -120,7 +123,7 @@ class SafeZip:
                     out += chunk
                     if len(out) > cap:
                         raise UnsafeArchive(f"member {member.name!r} inflates past its declared size")
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
             raise CorruptFile(f"archive member {member.name!r} cannot be read ({exc})") from exc
         except RuntimeError as exc:  # zipfile raises RuntimeError for encrypted members without a password
             raise EncryptedFile(f"archive member {member.name!r} is encrypted") from exc
