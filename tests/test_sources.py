@@ -170,3 +170,27 @@ def test_a_bad_file_does_not_take_the_batch_down(tmp_path: Path) -> None:
     assert "not an invoice" in reasons["other.xml"]
     for name in ("empty.pdf", "truncated.pdf", "bomb.xml", "other.xml"):
         assert by_name[name].status == Status.FAILED
+
+
+def test_nothing_is_written_outside_the_output_folder(tmp_path: Path) -> None:
+    """A hostile bundle (``../`` and absolute members) and a normal run: only the output folder changes."""
+    import subprocess
+    import sys
+
+    inbox, out, cwd = tmp_path / "in", tmp_path / "out", tmp_path / "cwd"
+    inbox.mkdir()
+    cwd.mkdir()
+    (inbox / "evil.zip").write_bytes(make_zip({"../../escaped.xml": invoice_xml(), "/tmp/abs.xml": invoice_xml()}))
+    (inbox / "good.xml").write_bytes(invoice_xml())
+
+    def snapshot() -> set[Path]:
+        return {p for p in tmp_path.rglob("*")}
+
+    before = snapshot()
+    proc = subprocess.run(
+        [sys.executable, "-m", "office_agent", "ledger", str(inbox), "-o", str(out)],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr  # the evil members failed, the good file went through
+    created = snapshot() - before
+    assert created and all(p == out or out in p.parents for p in created), sorted(created)
