@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
 from office_agent.config import DEFAULT_LIMITS, Limits
@@ -18,6 +17,7 @@ from office_agent.extract.bundle import SeenIndex
 from office_agent.extract.chain import chain_for, deduplicate_step
 from office_agent.ingest.sources import Blob, InputFile, discover, expand, failed, read_file
 from office_agent.models import BatchResult, FileResult, Status
+from office_agent.pool import SupervisedPool, default_memory_limit
 from office_agent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def run_batch(
     ``seen``: invoices counted by earlier runs, so a re-submission is marked ``duplicate_of``.
     """
     files, refused = discover(paths, exclude)
-    workers = default_workers() if workers is None else max(1, workers)
+    workers = default_workers() if workers is None else max(0, workers)
     results: list[FileResult] = list(refused)
     for per_file in _map(files, workers, limits, settings, progress):
         results.extend(per_file)
@@ -89,17 +89,24 @@ def run_batch(
 def _map(
     files: list[InputFile], workers: int, limits: Limits, settings: Settings | None, progress: Progress | None
 ) -> Iterable[list[FileResult]]:
+    """In this process when ``workers == 0`` (debugging, notebooks); otherwise on a supervised pool, where a
+    file that hangs, crashes its worker or runs out of memory costs that file only."""
     total = len(files)
     work = partial(process_input, limits=limits, settings=settings)
-    if workers == 1 or total < 4:
+    if workers == 0:
         for i, item in enumerate(files, 1):
             yield work(item)
             if progress:
                 progress(i, total)
         return
-    chunksize = max(1, min(64, total // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for i, per_file in enumerate(pool.map(work, files, chunksize=chunksize), 1):
-            yield per_file
-            if progress:
-                progress(i, total)
+    pool: SupervisedPool[InputFile, list[FileResult]] = SupervisedPool(
+        work,
+        lambda item, reason: [failed(item.source, reason)],
+        workers=workers,
+        timeout_s=limits.file_timeout_s,
+        memory_bytes=limits.worker_memory_bytes or default_memory_limit(),
+    )
+    for i, per_file in enumerate(pool.map(files), 1):
+        yield per_file
+        if progress:
+            progress(i, total)
