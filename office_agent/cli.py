@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from office_agent import __version__
@@ -60,10 +61,15 @@ def _summary(result: BatchResult) -> None:
     if problems:
         table = Table("file", "status", "reason", show_lines=False, box=None)
         for f in problems[:50]:
-            table.add_row(f.source, f.status.value, f.reason or "")
+            table.add_row(escape(printable(f.source)), f.status.value, escape(printable(f.reason or "")))
         err.print(table)
         if len(problems) > 50:
             err.print(f"… and {len(problems) - 50} more")
+
+
+def printable(name: str) -> str:
+    """A file name for the terminal: control characters (a newline in a name, an escape sequence) shown escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name)
 
 
 def _exit_code(result: BatchResult) -> int:

@@ -37,8 +37,13 @@ def _digits(pattern: str) -> Callable[[str], str]:
     return parse
 
 
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_NEXT_TO_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+
+
 def _name(value: str) -> str:
-    s = re.sub(r"\s+", "", value).strip(":：")
+    """Letter-spacing inside Chinese names goes (``北 京``); spaces between Latin words stay (``Example Co.``)."""
+    s = _SPACE_NEXT_TO_CJK.sub("", re.sub(r"\s+", " ", value)).strip().strip(":：").strip()
     if not s:
         raise NormalizeError("empty name")
     return s

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -82,7 +83,8 @@ def set_text(ws: Worksheet, row: int, col: int, value: Any) -> None:
     """Write a cell; strings are forced to text so ``=cmd|...`` from a document is never a formula."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        cell.value = value
+        # Control characters (a tab or an escape in a file name) are illegal in xlsx: show them escaped.
+        cell.value = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group(0).encode("unicode_escape").decode(), value)
         cell.data_type = "s"
     else:
         cell.value = value

@@ -106,6 +106,8 @@ class SafeZip:
                 raise CorruptFile(f"archive has no member {member!r}")
             member = found
         info = member.info
+        if (info.external_attr >> 16) & 0o170000 == 0o120000:
+            raise UnsafeArchive(f"member {member.name!r} is a symbolic link: not followed")
         if info.flag_bits & 0x1:
             raise EncryptedFile(f"archive member {member.name!r} is encrypted")
         if info.file_size > self.limits.max_file_bytes:
