@@ -59,10 +59,17 @@ def read_pdf(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIM
         doc.embedded = _attachments(pdf, limits)
         plumber_needed: list[int] = []
         for index in range(min(n_pages, limits.max_pages)):
-            page = _read_page(pdf, index, limits)
+            try:
+                page = _read_page(pdf, index, limits)
+            except pdfium.PdfiumError as exc:  # one damaged page costs that page (found by fuzzing)
+                doc.warnings.append(f"page {index + 1} cannot be read ({exc})")
+                doc.pages.append(Page(number=index + 1, width=0, height=0))
+                continue
             if garbled_share(" ".join(w.text for w in page.words)) > GARBLED_THRESHOLD:
                 plumber_needed.append(index)
             doc.pages.append(page)
+        if all(p.width == 0 for p in doc.pages):
+            raise CorruptFile("no page of the PDF can be read")
         if plumber_needed:
             _reread_with_pdfplumber(doc, data, plumber_needed)
         return doc
