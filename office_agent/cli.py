@@ -18,7 +18,6 @@ from rich.table import Table
 from office_agent import __version__
 from office_agent.batch import run_batch
 from office_agent.errors import ExitCode, OfficeAgentError
-from office_agent.generate.ledger import write_ledger
 from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
 from office_agent.models import BatchResult, Status
 from office_agent.settings import Settings, load_settings
@@ -140,32 +139,19 @@ def extract(
 
 
 @app.command()
-def ledger(
-    ctx: typer.Context,
-    paths: Paths,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("outputs"),
-    workers: Workers = None,
-    quiet: Quiet = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
-) -> None:
-    """Write ledger.xlsx, ledger.csv and ledger.jsonl for every invoice under PATHS.
-
-    Example: office-agent ledger ~/Downloads/fapiao -o outputs/2025-11
-    """
-    _setup_logging(verbose)
-    result = run_batch(paths, workers=workers, exclude=[out], settings=settings_of(ctx))
-    written = write_ledger(result, out, source_root=Path.cwd())
-    if not quiet:
-        _summary(result)
-        for path in written.values():
-            err.print(f"wrote {path}")
-    raise typer.Exit(_exit_code(result))
-
-
-@app.command()
 def version() -> None:
     """Print the version."""
     typer.echo(__version__)
+
+
+def _register_commands() -> None:
+    """Commands that live in their own modules, each with a ``register(app)``."""
+    from office_agent.cli_ledger import register as register_ledger
+
+    register_ledger(app)
+
+
+_register_commands()
 
 
 def main() -> None:

@@ -238,6 +238,11 @@ class Invoice(BaseModel):
         if all((a.value, a.source, a.origin) != key for a in known):
             known.append(alternative)
 
+    def _repr_html_(self) -> str:
+        from office_agent.generate.notebook import invoice_html
+
+        return invoice_html(self)
+
     def identity(self) -> tuple[str, ...] | None:
         """The duplicate key (see FORMATS.md): code + number, the 20-digit number, or seller + date + total."""
         if self.invoice_number:
@@ -261,6 +266,11 @@ class FileResult(BaseModel):
 class BatchResult(BaseModel):
     files: list[FileResult] = Field(default_factory=list)
     invoices: list[Invoice] = Field(default_factory=list)  # after bundle merging and duplicate marking
+
+    def _repr_html_(self) -> str:
+        from office_agent.generate.notebook import batch_html
+
+        return batch_html(self)
 
     @property
     def failed(self) -> list[FileResult]:

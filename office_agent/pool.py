@@ -70,11 +70,16 @@ class SupervisedPool(Generic[T, R]):
                 proc.kill()
         pool.shutdown(wait=True, cancel_futures=True)
 
-    def map(self, items: list[T]) -> Iterator[R]:
-        """Yield one result per item, in input order."""
-        pending: deque[int] = deque(range(len(items)))
-        isolate: deque[int] = deque()  # suspects of a crash, re-run one at a time
-        inflight: dict[Future[R], tuple[int, float]] = {}
+    def map(self, items: list[T], chunk_size: int | None = None) -> Iterator[R]:
+        """Yield one result per item, in input order.
+
+        Items travel in chunks (small files cost less than the round trip of a task); a chunk that times out or
+        breaks its worker is split and its items run one at a time, so the limit and the blame are per item.
+        """
+        size = chunk_size or max(1, min(16, len(items) // (self.workers * 8)))
+        pending: deque[list[int]] = deque(list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size))
+        isolate: deque[int] = deque()  # items of a failed chunk, re-run one at a time
+        inflight: dict[Future[list[R]], tuple[list[int], float]] = {}
         done: dict[int, R] = {}
         next_out = 0
         self._pool = self._new_pool()
@@ -82,56 +87,69 @@ class SupervisedPool(Generic[T, R]):
             while pending or isolate or inflight:
                 self._fill(items, pending, isolate, inflight)
                 finished, _ = wait(list(inflight), timeout=0.2, return_when=FIRST_COMPLETED)
-                crashed = self._collect(items, finished, inflight, done, isolate)
-                if crashed:
-                    self._restart(inflight, isolate)
+                if self._collect(items, finished, inflight, done, isolate):
+                    self._restart(inflight, pending)
                 else:
-                    self._enforce_timeout(items, inflight, done, pending)
+                    self._enforce_timeout(items, inflight, done, pending, isolate)
                 while next_out in done:
                     yield done.pop(next_out)
                     next_out += 1
         finally:
             self._kill_pool()
 
-    def _fill(
-        self, items: list[T], pending: deque[int], isolate: deque[int], inflight: dict[Future[R], tuple[int, float]]
+    def _submit(
+        self, items: list[T], chunk: list[int], inflight: dict[Future[list[R]], tuple[list[int], float]]
     ) -> None:
         assert self._pool is not None
-        if isolate:  # suspects run alone, so a crash names its file
+        fut = self._pool.submit(_run_chunk, self.func, [items[i] for i in chunk])
+        inflight[fut] = (chunk, time.monotonic())
+
+    def _fill(
+        self,
+        items: list[T],
+        pending: deque[list[int]],
+        isolate: deque[int],
+        inflight: dict[Future[list[R]], tuple[list[int], float]],
+    ) -> None:
+        if isolate:  # suspects run alone, so a crash or a hang names its item
             if not inflight:
-                i = isolate.popleft()
-                inflight[self._pool.submit(self.func, items[i])] = (i, time.monotonic())
+                self._submit(items, [isolate.popleft()], inflight)
             return
         while pending and len(inflight) < 2 * self.workers:
-            i = pending.popleft()
-            inflight[self._pool.submit(self.func, items[i])] = (i, time.monotonic())
+            self._submit(items, pending.popleft(), inflight)
 
     def _collect(
         self,
         items: list[T],
-        finished: set[Future[R]],
-        inflight: dict[Future[R], tuple[int, float]],
+        finished: set[Future[list[R]]],
+        inflight: dict[Future[list[R]], tuple[list[int], float]],
         done: dict[int, R],
         isolate: deque[int],
     ) -> bool:
+        """Store finished results; True when the pool broke (a worker died)."""
         crashed = False
         alone = len(inflight) == 1
         for fut in finished:
-            i, _ = inflight.pop(fut)
+            chunk, _ = inflight.pop(fut)
             try:
-                done[i] = fut.result()
+                done.update(zip(chunk, fut.result(), strict=True))
             except BrokenProcessPool:
                 crashed = True
-                if alone:
-                    done[i] = self.on_failure(items[i], "the worker process died on this file (crash or out of memory)")
+                if alone and len(chunk) == 1:
+                    reason = "the worker process died on this file (crash or out of memory)"
+                    done[chunk[0]] = self.on_failure(items[chunk[0]], reason)
                 else:
-                    isolate.append(i)
-            except Exception as exc:  # the task itself raised past its own guard, or could not be pickled
-                done[i] = self.on_failure(items[i], f"internal error ({type(exc).__name__}: {exc})")
+                    isolate.extend(chunk)
+            except Exception as exc:  # the task raised past its own guard, or its result could not be pickled
+                if len(chunk) == 1:
+                    done[chunk[0]] = self.on_failure(items[chunk[0]], f"internal error ({type(exc).__name__}: {exc})")
+                else:
+                    isolate.extend(chunk)
         return crashed
 
-    def _restart(self, inflight: dict[Future[R], tuple[int, float]], isolate: deque[int]) -> None:
-        isolate.extend(i for i, _ in inflight.values())
+    def _restart(self, inflight: dict[Future[list[R]], tuple[list[int], float]], pending: deque[list[int]]) -> None:
+        """After a crash, the chunks that were merely in flight beside the culprit go back as they were."""
+        pending.extendleft(reversed([chunk for chunk, _ in inflight.values()]))
         inflight.clear()
         self._kill_pool()
         self._pool = self._new_pool()
@@ -139,25 +157,37 @@ class SupervisedPool(Generic[T, R]):
     def _enforce_timeout(
         self,
         items: list[T],
-        inflight: dict[Future[R], tuple[int, float]],
+        inflight: dict[Future[list[R]], tuple[list[int], float]],
         done: dict[int, R],
-        pending: deque[int],
+        pending: deque[list[int]],
+        isolate: deque[int],
     ) -> None:
         if self.timeout_s is None:
             return
         now = time.monotonic()
-        late = [(fut, i) for fut, (i, started) in inflight.items() if now - started > self.timeout_s]
+        late = [
+            (fut, chunk) for fut, (chunk, started) in inflight.items() if now - started > self.timeout_s * len(chunk)
+        ]
         if not late:
             return
-        for fut, i in late:
+        for fut, chunk in late:
             inflight.pop(fut)
-            done[i] = self.on_failure(items[i], f"timed out after {self.timeout_s:g} s; the file was abandoned")
-            log.warning("task %d timed out after %.0f s", i, self.timeout_s)
-        # The stuck worker cannot be interrupted: replace the pool, and send the innocent in-flight files again.
-        pending.extendleft(sorted((i for i, _ in inflight.values()), reverse=True))
+            if len(chunk) == 1:
+                done[chunk[0]] = self.on_failure(
+                    items[chunk[0]], f"timed out after {self.timeout_s:g} s; the file was abandoned"
+                )
+                log.warning("task %d timed out after %.0f s", chunk[0], self.timeout_s)
+            else:
+                isolate.extend(chunk)  # which item hung is not known: each runs alone with its own limit
+        # The stuck worker cannot be interrupted: replace the pool, and send the innocent in-flight chunks again.
+        pending.extendleft(reversed([chunk for chunk, _ in inflight.values()]))
         inflight.clear()
         self._kill_pool()
         self._pool = self._new_pool()
+
+
+def _run_chunk(func: Callable[[T], R], chunk: list[T]) -> list[R]:
+    return [func(item) for item in chunk]
 
 
 def default_memory_limit() -> int | None:

@@ -79,7 +79,7 @@ def test_ledger_workbook_totals_exclude_duplicates(tmp_path: Path) -> None:
     assert str(total_cell.value).startswith("=SUMIF(")
     counted = sum(Decimal(str(r["价税合计"])) for r in rows if r["计入合计"] == "是")
     assert counted == Decimal("318.00")
-    assert wb["问题文件"].cell(row=2, column=1).value.endswith("broken.pdf")
+    assert wb["待复核"].cell(row=2, column=2).value.endswith("broken.pdf")
     # CSV: BOM for Excel, one line per invoice plus the failed file
     raw = paths["csv"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")

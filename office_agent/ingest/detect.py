@@ -22,10 +22,11 @@ _IMAGE_MAGIC = (
 
 def sniff(data: bytes) -> DocFormat:
     head = data[:1024]
-    if b"%PDF-" in head:
-        return DocFormat.PDF
+    # A ZIP first: a stored (uncompressed) ZIP whose first member is a PDF has "%PDF-" in its first kilobyte too.
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return DocFormat.OFD if _is_ofd(data) else DocFormat.ZIP
+    if b"%PDF-" in head:
+        return DocFormat.PDF
     if head.startswith(_IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
         return DocFormat.IMAGE
     if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"heim", b"heis", b"avif"):

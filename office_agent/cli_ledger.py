@@ -1,0 +1,272 @@
+"""The ledger, report and ask commands. ``register(app)`` adds them to the ``office-agent`` Typer app.
+
+Each command is a few lines over the library (office_agent.generate, office_agent.ask); exceptions become exit
+codes in ``office_agent.cli.main`` only. Shared helpers (logging, the summary, exit codes) come from
+``office_agent.cli``, imported when a command runs, so the two modules can import each other in either order.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from office_agent.errors import BadArguments, ExitCode
+from office_agent.generate.ledger_view import LedgerOptions
+
+if TYPE_CHECKING:
+    from office_agent.ask import AskRequest
+    from office_agent.generate.labels import Lang as LangCode
+    from office_agent.generate.ledger_view import GroupBy as GroupByCode
+    from office_agent.models import BatchResult
+    from office_agent.settings import Settings
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class GroupBy(StrEnum):
+    person = "person"
+    project = "project"
+
+
+Paths = Annotated[list[Path], typer.Argument(help="Files, folders or ZIPs to read.", show_default=False)]
+Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+Workers = Annotated[int | None, typer.Option("--workers", "-j", help="Worker processes (default: all cores).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v")]
+LangOpt = Annotated[Lang, typer.Option("--lang", help="Headers and labels: zh (Chinese) or en (English).")]
+Year = Annotated[int | None, typer.Option("--year", help="Only invoices issued in this year.")]
+From = Annotated[str | None, typer.Option("--from", help="Issued on or after: YYYY-MM or YYYY-MM-DD.")]
+To = Annotated[str | None, typer.Option("--to", help="Issued on or before: YYYY-MM (the whole month) or YYYY-MM-DD.")]
+Category = Annotated[
+    list[str] | None, typer.Option("--category", "-c", help="Only these categories (餐饮 or Meals); repeatable.")
+]
+Group = Annotated[
+    GroupBy | None, typer.Option("--group-by", help="Group by the sub-folder below each input: person or project.")
+]
+Person = Annotated[list[str] | None, typer.Option("--person", help="Only this sub-folder (person); repeatable.")]
+Company = Annotated[str | None, typer.Option("--company", help="Your company's name (else from the config).")]
+CompanyId = Annotated[str | None, typer.Option("--company-tax-id", help="Your company's tax id (else from config).")]
+Config = Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./office-agent.toml).")]
+
+
+def parse_day(value: str | None, end: bool) -> dt.date | None:
+    """``2025-03`` → the first (or, for ``end``, the last) day of March 2025; ``2025-03-15`` → that day."""
+    if value is None:
+        return None
+    try:
+        if len(value.strip()) <= 7:
+            y, m = (int(x) for x in value.strip().split("-"))
+            return dt.date(y, m, calendar.monthrange(y, m)[1] if end else 1)
+        return dt.date.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise BadArguments(f"{value!r}: not a date; use YYYY-MM or YYYY-MM-DD") from exc
+
+
+def _settings(config: Path | None, company: str | None, tax_id: str | None) -> Settings:
+    from office_agent.settings import load_settings
+
+    return load_settings(config, company__name=company, company__tax_id=tax_id)
+
+
+def _company(settings: Settings) -> tuple[str, str] | None:
+    c = settings.company
+    return (c.name or "", c.tax_id or "") if c.configured else None
+
+
+def _codes(lang: Lang, group_by: GroupBy | None) -> tuple[LangCode, GroupByCode | None]:
+    return ("en" if lang == Lang.en else "zh"), (
+        None if group_by is None else "project" if group_by == GroupBy.project else "person"
+    )
+
+
+def _run(paths: list[Path], out: Path, workers: int | None, settings: Settings) -> BatchResult:
+    from office_agent.batch import run_batch
+
+    return run_batch(paths, workers=workers, exclude=[out], settings=settings)
+
+
+def _finish(result: BatchResult, written: list[Path], quiet: bool) -> None:
+    from office_agent import cli
+
+    if not quiet:
+        cli._summary(result)
+        for path in written:
+            cli.err.print(f"wrote {path}")
+    raise typer.Exit(cli._exit_code(result))
+
+
+def ledger(
+    paths: Paths,
+    out: Out = Path("outputs"),
+    lang: LangOpt = Lang.zh,
+    year: Year = None,
+    date_from: From = None,
+    date_to: To = None,
+    category: Category = None,
+    group_by: Group = None,
+    person: Person = None,
+    company: Company = None,
+    company_tax_id: CompanyId = None,
+    report: Annotated[bool, typer.Option("--report", help="Also write report.html (the review report).")] = False,
+    config: Config = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Write ledger.xlsx (台账, 明细, 汇总, 待复核, 说明), ledger.csv and ledger.jsonl for the invoices under PATHS.
+
+    Example: office-agent ledger ~/fapiao --year 2025 --category 餐饮 --group-by person -o outputs/2025
+    """
+    from office_agent import cli
+    from office_agent.generate.ledger import write_ledger
+    from office_agent.generate.report import write_report
+
+    cli._setup_logging(verbose)
+    settings = _settings(config, company, company_tax_id)
+    lang_code, group_code = _codes(lang, group_by)
+    options = LedgerOptions(
+        lang=lang_code,
+        year=year,
+        date_from=parse_day(date_from, end=False),
+        date_to=parse_day(date_to, end=True),
+        categories=tuple(category or ()),
+        group_by=group_code or ("person" if person else None),
+        groups=tuple(person or ()),
+        inputs=tuple(paths),
+        company=_company(settings),
+    )
+    result = _run(paths, out, workers, settings)
+    written = list(write_ledger(result, out, source_root=Path.cwd(), options=options).values())
+    if report:
+        written.append(write_report(result, out / "report.html", options, source_root=Path.cwd()))
+    _finish(result, written, quiet)
+
+
+def report(
+    paths: Paths,
+    out: Out = Path("outputs"),
+    lang: LangOpt = Lang.zh,
+    year: Year = None,
+    date_from: From = None,
+    date_to: To = None,
+    category: Category = None,
+    company: Company = None,
+    company_tax_id: CompanyId = None,
+    thumbnails: Annotated[bool, typer.Option(help="Page pictures with field boxes (off: text only, faster).")] = True,
+    config: Config = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Write report.html: one card per invoice with its page, the boxes read, and what needs review. Offline.
+
+    Example: office-agent report ~/fapiao -o outputs && open outputs/report.html#needs-review
+    """
+    from office_agent import cli
+    from office_agent.generate.report import write_report
+
+    cli._setup_logging(verbose)
+    settings = _settings(config, company, company_tax_id)
+    options = LedgerOptions(
+        lang=_codes(lang, None)[0],
+        year=year,
+        date_from=parse_day(date_from, end=False),
+        date_to=parse_day(date_to, end=True),
+        categories=tuple(category or ()),
+        inputs=tuple(paths),
+        company=_company(settings),
+    )
+    result = _run(paths, out, workers, settings)
+    path = write_report(result, out / "report.html", options, source_root=Path.cwd(), thumbnails=thumbnails)
+    _finish(result, [path], quiet)
+
+
+def _people(paths: list[Path]) -> list[str]:
+    """Sub-folder names of the given folders: the people (or projects) a request may name."""
+    names: set[str] = set()
+    for p in paths:
+        if p.is_dir():
+            names.update(c.name for c in p.iterdir() if c.is_dir() and not c.name.startswith("."))
+    return sorted(names)
+
+
+def ask(
+    request: Annotated[str, typer.Argument(help="What you want, in Chinese or English.", show_default=False)],
+    paths: Paths,
+    out: Out = Path("outputs"),
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking (no TTY: never asks).")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print what was understood.")] = False,
+    today: Annotated[str | None, typer.Option("--today", hidden=True, help="Reference date (tests).")] = None,
+    company: Company = None,
+    company_tax_id: CompanyId = None,
+    config: Config = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Say what you want: the request is read by fixed rules (no LLM), printed back, then run.
+
+    Example: office-agent ask "帮我生成2024年度报销台账" ~/fapiao
+    Example: office-agent ask "ledger for March to May 2025, meals only, as csv" ~/fapiao
+    """
+    from office_agent import cli
+    from office_agent.ask import describe as describe_request
+    from office_agent.ask import parse_request
+
+    cli._setup_logging(verbose)
+    req = parse_request(request, today=parse_day(today, end=False), known_people=_people(paths))
+    cli.err.print(describe_request(req), markup=False)
+    if not req.understood:
+        examples = '"帮我生成2024年度报销台账", "ledger for March to May 2025, meals only, as csv"'
+        raise BadArguments(f"could not tell what to do with {request!r}; try e.g. {examples}")
+    if dry_run:
+        raise typer.Exit(ExitCode.OK)
+    if sys.stdin.isatty() and not yes and not typer.confirm("继续？/ Go ahead?", default=True):
+        raise typer.Abort()
+    settings = _settings(config, company, company_tax_id)
+    options = req.ledger_options(paths, company=_company(settings))
+    result = _run(paths, out, workers, settings)
+    _finish(result, run_jobs(req, result, out, options), quiet)
+
+
+def run_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOptions) -> list[Path]:
+    """Carry out what ``ask`` understood; returns the files written."""
+    from office_agent.generate.ledger import atomic_write, view_records, write_csv_records, write_ledger
+    from office_agent.generate.ledger_view import build_view
+    from office_agent.generate.records import write_json, write_jsonl
+    from office_agent.generate.report import write_report
+
+    written: list[Path] = []
+    if "ledger" in req.jobs:
+        wanted = [f for f in req.formats if f in ("xlsx", "csv", "jsonl")] or ["xlsx", "csv", "jsonl"]
+        written += write_ledger(result, out, source_root=Path.cwd(), options=options, formats=wanted).values()
+    extract_formats = [f for f in req.formats if f in ("json", "jsonl", "csv")] or ["jsonl"]
+    if "extract" in req.jobs or ("ledger" in req.jobs and "json" in req.formats):
+        records = view_records(build_view(result, options))
+        for fmt in extract_formats if "extract" in req.jobs else ["json"]:
+            path = out / f"{'invoices' if 'extract' in req.jobs else 'ledger'}.{fmt}"
+            with atomic_write(path, encoding="utf-8-sig" if fmt == "csv" else "utf-8") as fh:
+                if fmt == "csv":
+                    write_csv_records(records, fh)
+                else:
+                    (write_json if fmt == "json" else write_jsonl)(records, fh)
+            written.append(path)
+    if "report" in req.jobs or "html" in req.formats:
+        written.append(write_report(result, out / "report.html", options, source_root=Path.cwd()))
+    return written
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``ledger``, ``report`` and ``ask`` to ``app``."""
+    app.command("ledger")(ledger)
+    app.command("report")(report)
+    app.command("ask")(ask)
