@@ -17,7 +17,7 @@ class Limits(BaseModel):
     xml_max_bytes: int = 20 * 1024 * 1024
     qr_render_scale: float = 2.0  # render scale when the QR must be read from the rendered page
     file_timeout_s: float | None = 300.0  # a file still being read after this long is abandoned (pool runs)
-    worker_memory_bytes: int | None = None  # address-space cap per worker; None: a quarter of the machine's RAM
+    worker_memory_bytes: int | None = None  # address space a worker may add to what it starts with; None: RAM / 4
 
 
 DEFAULT_LIMITS = Limits()

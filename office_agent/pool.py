@@ -31,10 +31,26 @@ R = TypeVar("R")
 
 
 def _limit_memory(max_bytes: int | None) -> None:
-    if max_bytes:
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        cap = max_bytes if hard == resource.RLIM_INFINITY else min(max_bytes, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    """Cap the worker's address space at what it holds when it starts (forked from a parent that may already
+    hold large libraries) plus ``max_bytes``: a memory bomb then raises ``MemoryError`` in this worker only."""
+    if not max_bytes:
+        return
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    cap = _address_space() + max_bytes
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _address_space() -> int:
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 class SupervisedPool(Generic[T, R]):
@@ -191,7 +207,7 @@ def _run_chunk(func: Callable[[T], R], chunk: list[T]) -> list[R]:
 
 
 def default_memory_limit() -> int | None:
-    """Per-worker address-space cap: a quarter of the machine's memory, at least 2 GiB."""
+    """Address space a worker may grow by: a quarter of the machine's memory, at least 2 GiB."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError):
