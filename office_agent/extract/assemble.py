@@ -80,7 +80,7 @@ NORMALIZERS: dict[str, Callable[[str], Any]] = {
     "amount_without_tax": parse_money,
     "tax_amount": parse_money,
     "total_amount": parse_money,
-    "total_amount_in_words": lambda v: squash(v) or None,
+    "total_amount_in_words": lambda v: re.sub(r"\s+", "", v) or None,  # as printed: （负数）, 圆/元, 整/正
     "remarks": lambda v: v.strip() or None,
     "drawer": _name,
     "title": lambda v: squash(v) or None,
@@ -167,16 +167,22 @@ def _qr_amount_fallback(inv: Invoice, amounts: list[Candidate], types: list[Cand
 
 
 def _best_items(extractions: list[Extraction]) -> tuple[list[LineItem], Provenance | None]:
-    """Line items from the richest extraction that has any (XML over layout); continuation pages append."""
+    """Line items from the best extraction that has any (the embedded XML over the page layout); pages of the
+    same kind of extraction that continue it (a goods list over several pages) add theirs."""
     with_items = [e for e in extractions if e.items and e.items_provenance is not None]
     if not with_items:
         return [], None
-    best_rank = max(SOURCE_RANK[e.items_provenance.source] for e in with_items if e.items_provenance)
-    chosen = [e for e in with_items if e.items_provenance and SOURCE_RANK[e.items_provenance.source] == best_rank]
+
+    def key(e: Extraction) -> tuple[int, float]:
+        assert e.items_provenance is not None
+        return SOURCE_RANK[e.items_provenance.source], e.items_provenance.confidence
+
+    best = max(with_items, key=key)
+    same_kind = [e for e in with_items if key(e) == key(best) and (e is best or e.page != best.page)]
     items: list[LineItem] = []
-    for e in sorted(chosen, key=lambda e: e.page):
+    for e in sorted(same_kind, key=lambda e: e.page):
         items.extend(e.items)
-    return items, chosen[0].items_provenance
+    return items, best.items_provenance
 
 
 def sum_amounts(values: Iterable[Decimal | None]) -> Decimal | None:

@@ -113,12 +113,13 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
     White-space characters that carry a box (real spaces, ideographic spaces in ``名　　称``) bridge the gap;
     the ones PDFium generates between text objects carry none and do not.
     """
-    text = textpage.get_text_range()
     words: list[Word] = []
     buf: list[str] = []
     box: list[float] = []  # x0, top, x1, bottom of the current run (top-left origin)
     last_x1 = 0.0
-    n = min(len(text), textpage.count_chars())
+    # Characters are read one by one with their own code point: the page's text as one string can hold more or
+    # fewer characters than the page has (a glyph with no Unicode mapping, a ligature), and would misalign boxes.
+    n = textpage.count_chars()
     rect = pdfium_c.FS_RECTF()  # one struct reused: the raw call avoids a wrapper per character
     raw = textpage.raw
 
@@ -132,7 +133,10 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
         box.clear()
 
     for i in range(n):
-        ch = text[i]
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
         if ch in "\r\n":
             flush()
             continue
