@@ -159,8 +159,12 @@ def main() -> None:
         code = app(standalone_mode=False)  # returns the code of a typer.Exit instead of raising it
         sys.exit(code if isinstance(code, int) else ExitCode.OK)
     except OfficeAgentError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {escape(str(exc))}")
         sys.exit(exc.exit_code)
+    except OSError as exc:  # an output path that cannot be made or written, outside the library's own checks
+        where = f" {exc.filename}" if exc.filename else ""
+        err.print(f"[red]error:[/] cannot write{escape(where)}: {escape(exc.strerror or str(exc))}")
+        sys.exit(ExitCode.FAILED)
     except (typer.BadParameter, typer.Abort) as exc:
         err.print(f"[red]error:[/] {exc}")
         sys.exit(ExitCode.BAD_ARGS)

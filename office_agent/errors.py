@@ -26,6 +26,10 @@ class BadArguments(OfficeAgentError):
     exit_code = ExitCode.BAD_ARGS
 
 
+class OutputError(OfficeAgentError):
+    """An output could not be written (a full disk, a read-only folder): the run stops, earlier outputs stay."""
+
+
 class InputError(OfficeAgentError):
     """A problem with one input file. The batch goes on without it."""
 

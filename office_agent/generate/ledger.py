@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from office_agent import __version__
+from office_agent.errors import OutputError
 from office_agent.generate.labels import Lang, category_name, field_name, kind_name, t
 from office_agent.generate.ledger_view import LedgerOptions, LedgerView, Row, build_view, resolve_categories
 from office_agent.generate.records import CSV_FIELDS, csv_safe, failure_record, invoice_record, write_jsonl
@@ -362,9 +363,14 @@ def _about_sheet(ws: Worksheet, view: LedgerView) -> None:
 
 @contextmanager
 def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[Any]]:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``: a reader sees the old
+    file or the new one, never half of one. A full disk or a read-only folder raises :class:`OutputError`
+    naming the file, and leaves whatever was there before untouched."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write into {path.parent}: {exc.strerror or exc}") from exc
     try:
         with os.fdopen(
             fd, mode, encoding=encoding if "b" not in mode else None, newline="" if "b" not in mode else None
@@ -374,6 +380,11 @@ def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8") ->
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; the ledger is for sharing, like any saved file
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(
+            f"cannot write {path}: {exc.strerror or exc}; the previous file, if any, is unchanged"
+        ) from exc
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -428,7 +439,10 @@ def write_ledger(
     if unknown:
         raise ValueError(f"unknown ledger formats: {sorted(unknown)}")
     view = build_view(result, opts)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write into {out_dir}: {exc.strerror or exc}") from exc
     paths = {f: out_dir / f"ledger.{f}" for f in FORMATS if f in formats}
     if "xlsx" in paths:
         wb = workbook_from_view(view, source_root)
