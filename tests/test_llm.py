@@ -151,3 +151,50 @@ def test_redactor_masks_ids_and_names_and_restores_them() -> None:
     assert "25317000002228021821" in masked  # an invoice number is not a tax id
     assert masked.count("<TAXID_") == 2 and r.unmask("<TAXID_1>") == "91610132688983884K"
     assert r.unmask(masked) == text
+
+
+class FakeOllama(BaseHTTPRequestHandler):
+    """Ollama's /api/chat, streamed as NDJSON the way the real server answers."""
+
+    answer: ClassVar[dict[str, Any]] = {}
+    requests: ClassVar[list[dict[str, Any]]] = []
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).requests.append(body)
+        content = json.dumps(self.answer, ensure_ascii=False)
+        lines = [
+            {"model": body["model"], "created_at": "2026-01-01T00:00:00Z",
+             "message": {"role": "assistant", "content": content}, "done": False},
+            {"model": body["model"], "created_at": "2026-01-01T00:00:00Z",
+             "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop",
+             "total_duration": 1, "load_duration": 1, "prompt_eval_count": 1, "eval_count": 1},
+        ]  # fmt: skip
+        data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def test_local_ollama_provider(tmp_path: Path) -> None:
+    FakeOllama.requests = []
+    FakeOllama.answer = {"issue_date": "2025-10-20", "seller_tax_id": "<TAXID_1>"}
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOllama)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        weak_invoice(tmp_path)
+        s = Settings(
+            llm=LlmSettings(provider="ollama", model="qwen2.5", base_url=f"http://127.0.0.1:{httpd.server_address[1]}")
+        )
+        [inv] = run_batch([tmp_path], workers=0, settings=s).invoices
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert FakeOllama.requests and FakeOllama.requests[0]["model"] == "qwen2.5"
+    assert str(inv.issue_date) == "2025-10-20" and inv.provenance["issue_date"].source == Source.LLM
+    assert inv.seller_tax_id == "91610132688983884K"
