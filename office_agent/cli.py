@@ -146,9 +146,11 @@ def version() -> None:
 
 def _register_commands() -> None:
     """Commands that live in their own modules, each with a ``register(app)``."""
+    from office_agent.cli_checklist import register as register_checklist
     from office_agent.cli_ledger import register as register_ledger
 
     register_ledger(app)
+    register_checklist(app)
 
 
 _register_commands()

@@ -1,0 +1,350 @@
+"""Policy document → procedures with cited checklist items (materials, eligibility, steps, where, fees, time,
+validity, notes). Rules only; retrieval and the question's conditions are applied in ``policy_query``.
+
+How a block becomes an item:
+
+* its **kind** comes from the nearest heading above it that names one ("二、申请材料" → material, "Fees" → fee);
+  blocks outside any such section are read sentence by sentence, and only clear statements count ("应当提交本人的
+  居民身份证、户口簿…" → materials, "十五日内签发" → processing time), which is how laws are read;
+* in a materials section every list item, table row or short numbered line naming a document is one material; a
+  sub-heading naming a document is one material whose lines below are its details ("Số lượng: Bản chính: 1");
+  lead-ins ("Personal documents including:", "未满16周岁的还需提交：") are not items but pass their conditions on;
+* **conditions** come from the headings of its section, its lead-ins, its own text and lines labelled 适用/Áp dụng;
+* every item carries at least one citation whose quote is ``doc.text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from office_agent.extract import policy_rules as rules
+from office_agent.policy_models import (
+    Block,
+    BlockKind,
+    ChecklistItem,
+    Citation,
+    Condition,
+    ItemKind,
+    PolicyDocument,
+    Procedure,
+)
+
+log = logging.getLogger(__name__)
+
+_NOTE_LEAD = re.compile(r"^(?:注|备注|说明|提示|温馨提示|特别提示|note|lưu ý)\s*[:：]", re.I)
+_CONDITION_LABEL = re.compile(r"^(?:适用于?|适用对象|适用情形|仅限|Áp dụng|Applies to|Only for)\s*[:：]?", re.I)
+_SENTENCE = re.compile(r".+?(?:[。！？!?]|(?<![A-Z])\.(?=\s|$)|$)", re.S)
+_MAX_MATERIAL_PARAGRAPH = 40
+# A paragraph that reads as an instruction ("须携带下表所列材料。") is a note about the materials, not one of them.
+_INSTRUCTION = re.compile(r"。|\.\s|携带|提交|提供|须|应当|must|should", re.I)
+
+
+def cite(doc: PolicyDocument, block: Block, start: int | None = None, end: int | None = None) -> Citation:
+    """A citation of a block, or of ``[start, end)`` inside ``doc.text``."""
+    s = block.location.start if start is None else start
+    e = block.location.end if end is None else end
+    return Citation(
+        file=doc.source, page=block.location.page, section=block.location.section_label(),
+        quote=doc.text[s:e], start=s, end=e,
+    )  # fmt: skip
+
+
+@dataclass
+class _Context:
+    kind: ItemKind | None
+    depth: int  # index in the section path of the heading that gave the kind (-1: none)
+    heading_conditions: list[Condition] = field(default_factory=list)
+
+
+def _section_context(doc: PolicyDocument, block: Block) -> _Context:
+    path = list(block.location.section)
+    if block.kind == BlockKind.HEADING and path:
+        path = path[:-1]  # a heading's own title is not its context
+    if path and doc.title and path[0].endswith(doc.title):
+        path_offset, path = 1, path[1:]
+    else:
+        path_offset = 0
+    kind, depth = None, -1
+    for i in range(len(path) - 1, -1, -1):
+        found = rules.classify_heading(path[i])
+        if found is not None:
+            kind, depth = found, i + path_offset
+            break
+    conditions: list[Condition] = []
+    for i, title in enumerate(path):
+        conditions += rules.parse_conditions(title, group_base=1000 + 100 * i)
+    return _Context(kind, depth, conditions)
+
+
+def _ancestors(doc: PolicyDocument, index: int) -> list[int]:
+    out: list[int] = []
+    parent = doc.blocks[index].parent
+    while parent is not None and parent not in out:
+        out.append(parent)
+        parent = doc.blocks[parent].parent
+    return out
+
+
+class _Extractor:
+    def __init__(self, doc: PolicyDocument) -> None:
+        self.doc = doc
+        self.items: list[ChecklistItem] = []
+        self.material_at: dict[int, ChecklistItem] = {}  # block index → the material it names
+        self.consumed: set[int] = set()
+        self._contexts: dict[tuple[tuple[str, ...], bool], _Context] = {}
+
+    def context(self, block: Block) -> _Context:
+        """The block's section context, computed once per distinct section path."""
+        key = (block.location.section, block.kind == BlockKind.HEADING)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._contexts[key] = _section_context(self.doc, block)
+        return _Context(ctx.kind, ctx.depth, list(ctx.heading_conditions))
+
+    def run(self) -> list[ChecklistItem]:
+        for i, block in enumerate(self.doc.blocks):
+            if i in self.consumed:
+                continue
+            if rules.is_chrome(block.text):
+                continue
+            ctx = self.context(block)
+            if block.parent is not None and rules.is_material_lead(self.doc.blocks[block.parent].text):
+                ctx = _Context(ItemKind.MATERIAL, ctx.depth, ctx.heading_conditions)
+            if block.kind == BlockKind.HEADING:
+                if ctx.kind == ItemKind.MATERIAL:
+                    self._material_heading(i, ctx)
+                continue
+            if ctx.kind is None:
+                self._sentences(i, ctx)
+            elif ctx.kind == ItemKind.MATERIAL:
+                self._material_block(i, ctx)
+            else:
+                self._plain(i, ctx.kind, ctx)
+        return self.items
+
+    # --- materials ------------------------------------------------------------------------------------------------
+
+    def _material_heading(self, i: int, ctx: _Context) -> None:
+        block = self.doc.blocks[i]
+        if rules.classify_heading(block.text) not in (None, ItemKind.MATERIAL):
+            return
+        if not rules.looks_like_material(block.text):
+            return
+        if rules.parse_conditions(block.text) and not rules.looks_like_material(_strip_conditions(block.text)):
+            return  # "（二）未满16周岁的申请人" opens a group of materials
+        details: list[int] = []
+        for j in range(i + 1, len(self.doc.blocks)):
+            nxt = self.doc.blocks[j]
+            if nxt.kind == BlockKind.HEADING:
+                break
+            details.append(j)
+        if any(self.doc.blocks[j].kind == BlockKind.TABLE_ROW for j in details):
+            return  # a heading over a table of materials: the rows are the materials
+        if sum(1 for j in details if rules.looks_like_material(self.doc.blocks[j].text)) > 2 and not any(
+            ":" in self.doc.blocks[j].text or "：" in self.doc.blocks[j].text for j in details
+        ):
+            return  # a heading over a list of materials
+        item = self._material(i, ctx, block.text, [cite(self.doc, block)])
+        for j in details:
+            self._add_detail(item, j)
+            self.consumed.add(j)
+
+    def _add_detail(self, item: ChecklistItem, j: int) -> None:
+        text = self.doc.blocks[j].text
+        if _NOTE_LEAD.match(text):
+            ctx = self.context(self.doc.blocks[j])
+            self._plain(j, ItemKind.NOTE, ctx)
+            return
+        original, copy = rules.parse_form(text)
+        if re.search(r"Số lượng|数量|份数|copies", text, re.I):
+            item.original, item.copy_required = original, copy
+            item.copies = rules.parse_copies(text) or item.copies
+        elif _CONDITION_LABEL.match(text):
+            base = 500 + 10 * len(item.conditions)
+            item.conditions += _or_group(rules.parse_conditions(text, group_base=base)) or _other(text, base)
+            item.citations.append(cite(self.doc, self.doc.blocks[j]))
+        item.who = item.who or rules.parse_who(text)
+
+    def _material_block(self, i: int, ctx: _Context) -> None:
+        block = self.doc.blocks[i]
+        ancestors = _ancestors(self.doc, i)
+        owner = next((a for a in ancestors if a in self.material_at), None)
+        if owner is not None:
+            self._add_detail(self.material_at[owner], i)
+            return
+        if block.kind == BlockKind.TABLE_ROW:
+            self._table_material(i, ctx)
+            return
+        if _NOTE_LEAD.match(block.text):
+            self._plain(i, ItemKind.NOTE, ctx)
+            return
+        if rules.is_attribute_line(block.text):
+            return
+        if rules.is_group_header(block.text) and not rules.submit_list(block.text):
+            return
+        spans = rules.submit_list(block.text)
+        if spans and block.kind == BlockKind.PARAGRAPH:
+            self._split_materials(i, ctx, 0, len(block.text), spans)
+            return
+        if block.kind == BlockKind.PARAGRAPH:
+            short = len(block.text) <= _MAX_MATERIAL_PARAGRAPH and not _INSTRUCTION.search(block.text)
+        else:
+            short = True
+        if short and rules.looks_like_material(block.text):
+            self._material(i, ctx, block.text, [cite(self.doc, block)])
+        elif block.kind == BlockKind.PARAGRAPH:
+            self._sentences(i, ctx, materials=False)  # "Apply in person at …" inside a materials section
+        else:
+            self._plain(i, ItemKind.NOTE, ctx)
+
+    def _table_material(self, i: int, ctx: _Context) -> None:
+        block = self.doc.blocks[i]
+        name_col = _column(block.header, r"材料|名称|name|document|item|giấy tờ")
+        cells = block.cells
+        if name_col is None or name_col >= len(cells) or not cells[name_col]:
+            name_col = next((k for k, c in enumerate(cells) if c and not c.isdigit()), 0)
+        name = cells[name_col]
+        if not rules.looks_like_material(name):
+            self._plain(i, ItemKind.NOTE, ctx)
+            return
+        item = self._material(i, ctx, name, [cite(self.doc, block)], attributes_from=block.text)
+        count_col = _column(block.header, r"份数|数量|copies|số lượng")
+        if count_col is not None and count_col < len(cells):
+            item.copies = rules.cn_number(cells[count_col]) or rules.parse_copies(cells[count_col]) or item.copies
+
+    def _split_materials(self, i: int, ctx: _Context, base: int, end: int, spans: list[tuple[int, int]]) -> None:
+        block = self.doc.blocks[i]
+        sentence = block.text[base:end]
+        start = block.location.start + base
+        for s, e in spans:
+            name = sentence[s:e].strip()
+            conditions = rules.parse_conditions(sentence[:s] + sentence[e:])
+            item = self._material(
+                i, ctx, name, [cite(self.doc, block, start, block.location.start + end)],
+                attributes_from=name, extra_conditions=conditions,
+            )  # fmt: skip
+            item.who = item.who or rules.parse_who(sentence)
+
+    def _material(
+        self,
+        i: int,
+        ctx: _Context,
+        text: str,
+        citations: list[Citation],
+        attributes_from: str | None = None,
+        extra_conditions: list[Condition] | None = None,
+    ) -> ChecklistItem:
+        source = attributes_from or text
+        original, copy = rules.parse_form(source)
+        conditions = list(ctx.heading_conditions)
+        for a in reversed(_ancestors(self.doc, i)):
+            conditions += rules.parse_conditions(self.doc.blocks[a].text, group_base=2000 + 10 * a)
+        head = _first_sentence(source)  # later sentences explain the item; its conditions come first
+        own = extra_conditions if extra_conditions is not None else rules.parse_conditions(head)
+        conditions += own or _other(head, 3000)
+        item = ChecklistItem(
+            kind=ItemKind.MATERIAL, text=_display(text), original=original, copy_required=copy,
+            copies=rules.parse_copies(source), who=rules.parse_who(source), conditions=conditions,
+            citations=citations,
+        )  # fmt: skip
+        self.items.append(item)
+        self.material_at.setdefault(i, item)
+        return item
+
+    # --- everything else ----------------------------------------------------------------------------------------
+
+    def _plain(self, i: int, kind: ItemKind, ctx: _Context) -> None:
+        block = self.doc.blocks[i]
+        if rules.is_group_header(block.text) and self._has_children(i):
+            return  # the lead-in is quoted with each of its items instead
+        citations = [cite(self.doc, block)]
+        text = block.text
+        parent = block.parent
+        if parent is not None and rules.is_group_header(self.doc.blocks[parent].text):
+            lead = self.doc.blocks[parent].text
+            text = f"{lead} {text}"
+            citations.insert(0, cite(self.doc, self.doc.blocks[parent]))  # quoted in reading order
+        conditions = list(ctx.heading_conditions) + _or_group(rules.parse_conditions(block.text, group_base=3000))
+        if parent is not None:
+            conditions += _or_group(rules.parse_conditions(self.doc.blocks[parent].text, group_base=2000 + parent))
+        self.items.append(ChecklistItem(kind=kind, text=_display(text), conditions=conditions, citations=citations))
+
+    def _has_children(self, i: int) -> bool:
+        return i + 1 < len(self.doc.blocks) and self.doc.blocks[i + 1].parent == i
+
+    def _sentences(self, i: int, ctx: _Context, materials: bool = True) -> None:
+        block = self.doc.blocks[i]
+        for m in _SENTENCE.finditer(block.text):
+            sentence = m.group(0)
+            if len(sentence.strip()) < 4:
+                continue
+            kind = rules.classify_sentence(sentence, materials=materials)
+            if kind is None:
+                continue
+            lead = len(sentence) - len(sentence.lstrip())
+            s, e = m.start() + lead, m.end()
+            if kind == ItemKind.MATERIAL:
+                spans = rules.submit_list(block.text[s:e]) or rules.english_objects(block.text[s:e])
+                self._split_materials(i, ctx, s, e, spans)
+                continue
+            conditions = list(ctx.heading_conditions) + _or_group(rules.parse_conditions(sentence, 3000))
+            start = block.location.start
+            self.items.append(
+                ChecklistItem(
+                    kind=kind, text=_display(sentence), conditions=conditions,
+                    citations=[cite(self.doc, block, start + s, start + e)],
+                )
+            )  # fmt: skip
+
+
+def _or_group(conditions: list[Condition]) -> list[Condition]:
+    """Conditions stated inside a descriptive item ("未满十六周岁的五年，十六周岁以上的十年") are alternatives."""
+    if not conditions:
+        return []
+    group = conditions[0].group
+    return [c.model_copy(update={"group": group}) for c in conditions]
+
+
+def _other(text: str, group: int) -> list[Condition]:
+    from office_agent.policy_models import ConditionKind
+
+    clause = rules.other_condition(text)
+    return [Condition(kind=ConditionKind.OTHER, text=clause, group=group)] if clause else []
+
+
+def _strip_conditions(text: str) -> str:
+    for c in rules.parse_conditions(text):
+        text = text.replace(c.text, "")
+    return text.replace("申请人", "")
+
+
+def _first_sentence(text: str) -> str:
+    m = re.search(r"。|(?<![A-Z])\.\s|\s[-–—]\s", text)
+    return text[: m.start()] if m else text
+
+
+def _column(header: list[str], pattern: str) -> int | None:
+    for k, cell in enumerate(header):
+        if re.search(pattern, cell, re.I):
+            return k
+    return None
+
+
+def _display(text: str) -> str:
+    return text.strip().rstrip("；;，,")
+
+
+def procedure_name(doc: PolicyDocument) -> str:
+    return doc.title or PurePath(doc.source).stem
+
+
+def extract_procedures(doc: PolicyDocument) -> list[Procedure]:
+    """The procedures of one document (one per document: its title names it) with every item found."""
+    items = _Extractor(doc).run()
+    title_block = next((b for b in doc.blocks if b.kind == BlockKind.HEADING), None)
+    citation = cite(doc, title_block) if title_block is not None else None
+    log.debug("%s: %d items", doc.source, len(items))
+    return [Procedure(name=procedure_name(doc), file=doc.source, items=items, citation=citation)]

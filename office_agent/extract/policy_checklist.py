@@ -1,0 +1,143 @@
+"""The checklist flow: documents → procedures → the ones the question is about → items for the applicant's case.
+
+``checklist_from_paths`` is what the CLI calls: it reads every file (a file that cannot be read is reported in
+``Checklist.files`` and the rest go on), extracts each document's procedures, ranks them against the question,
+drops what the question's conditions rule out (reported in ``Checklist.excluded``), keeps "depends on" items with
+their condition, and lets an optional :class:`~office_agent.extract.policy_llm.ChecklistRefiner` rephrase them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from office_agent.errors import InputError, NeedsOcr
+from office_agent.extract.policy import extract_procedures
+from office_agent.extract.policy_llm import ChecklistRefiner, refine_checklist
+from office_agent.extract.policy_query import applicability, parse_question, rank_procedures
+from office_agent.ingest.docs import DEFAULT_DOC_LIMITS, collect_policy_paths, read_policy_file
+from office_agent.models import Status
+from office_agent.policy_models import (
+    ITEM_KIND_TITLES,
+    Applicability,
+    Checklist,
+    ChecklistItem,
+    DocLimits,
+    FileOutcome,
+    ItemKind,
+    PolicyDocument,
+    Procedure,
+)
+
+log = logging.getLogger(__name__)
+
+
+def read_documents(
+    paths: Sequence[Path], limits: DocLimits = DEFAULT_DOC_LIMITS
+) -> tuple[list[PolicyDocument], list[FileOutcome]]:
+    """Every readable document, and one outcome per file (failed / skipped with the reason)."""
+    docs: list[PolicyDocument] = []
+    outcomes: list[FileOutcome] = []
+    for path in collect_policy_paths(list(paths)):
+        try:
+            doc = read_policy_file(path, limits)
+        except NeedsOcr as exc:
+            outcomes.append(FileOutcome(source=str(path), status=Status.SKIPPED, reason=str(exc)))
+            continue
+        except (InputError, OSError) as exc:
+            outcomes.append(FileOutcome(source=str(path), status=Status.FAILED, reason=str(exc)))
+            continue
+        docs.append(doc)
+        status = Status.PARTIAL if doc.warnings else Status.OK
+        outcomes.append(FileOutcome(source=str(path), status=status, reason="; ".join(doc.warnings) or None))
+    return docs, outcomes
+
+
+MAX_CITATIONS = 10  # per item: a material repeated on 500 pages is cited where it first appears, not 500 times
+
+
+def _dedupe(items: list[ChecklistItem]) -> list[ChecklistItem]:
+    """One item per (kind, text, conditions); the citations of repeats are added to the first (up to a bound)."""
+    seen: dict[tuple[str, str, str], tuple[ChecklistItem, set[tuple[str, int, int]]]] = {}
+    out: list[ChecklistItem] = []
+    for item in items:
+        key = (item.kind.value, "".join(item.text.split()).lower(), item.condition_text())
+        if key not in seen:
+            seen[key] = (item, {(c.file, c.start, c.end) for c in item.citations})
+            out.append(item)
+            continue
+        first, cited = seen[key]
+        for c in item.citations:
+            if len(first.citations) < MAX_CITATIONS and (c.file, c.start, c.end) not in cited:
+                cited.add((c.file, c.start, c.end))
+                first.citations.append(c)
+    return out
+
+
+def coverage(procedures: list[Procedure]) -> list[str]:
+    """One line per procedure: its name, file and how many items of each kind it has."""
+    lines = []
+    for p in procedures:
+        counts = ", ".join(
+            f"{ITEM_KIND_TITLES[k][1].lower()} {n}" for k in ItemKind if (n := len(p.of_kind(k)))
+        )  # fmt: skip
+        lines.append(f"{p.name} ({Path(p.file).name}): {counts or 'no checklist items found'}")
+    return lines
+
+
+def build_checklist(
+    docs: list[PolicyDocument],
+    question: str | None = None,
+    *,
+    files: list[FileOutcome] | None = None,
+    refiner: ChecklistRefiner | None = None,
+) -> Checklist:
+    """The checklist for ``question`` (or for every procedure when there is none) from documents already read."""
+    procedures: list[Procedure] = []
+    texts: list[str] = []
+    counts: dict[str, int] = {}
+    for doc in docs:
+        for procedure in extract_procedures(doc):
+            procedure.items = _dedupe(procedure.items)
+            procedures.append(procedure)
+            texts.append(doc.text)
+            counts[doc.source] = counts.get(doc.source, 0) + 1
+    outcomes = [o.model_copy(update={"procedures": counts.get(o.source, 0)}) for o in files or []]
+    profile = parse_question(question)
+    checklist = Checklist(question=question, profile=profile, files=outcomes)
+    ranking = rank_procedures(procedures, texts, question)
+    if not ranking.matched:
+        checklist.no_match = True
+        checklist.coverage = coverage(procedures)
+        checklist.warnings.append(
+            f"nothing in the documents matches the question ({', '.join(ranking.topic)}); see what they cover"
+        )
+        return checklist
+    for procedure in ranking.procedures:
+        kept: list[ChecklistItem] = []
+        for item in procedure.items:
+            verdict = applicability(item, profile)
+            item = item.model_copy(update={"applicability": verdict})
+            (checklist.excluded if verdict == Applicability.EXCLUDED else kept).append(item)
+        checklist.procedures.append(procedure.model_copy(update={"items": kept}))
+    if question and not ranking.procedures:
+        checklist.no_match = True
+    if refiner is not None:
+        by_source = {d.source: d for d in docs}
+        checklist = refine_checklist(checklist, by_source, refiner)
+    return checklist
+
+
+def checklist_from_paths(
+    paths: Sequence[Path],
+    question: str | None = None,
+    *,
+    limits: DocLimits = DEFAULT_DOC_LIMITS,
+    refiner: ChecklistRefiner | None = None,
+) -> Checklist:
+    docs, outcomes = read_documents(paths, limits)
+    checklist = build_checklist(docs, question, files=outcomes, refiner=refiner)
+    if not docs:
+        checklist.warnings.append("no document could be read")
+    return checklist

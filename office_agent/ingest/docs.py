@@ -1,0 +1,141 @@
+"""Policy documents in: PDF, DOCX, HTML, Markdown, TXT → :class:`~office_agent.policy_models.PolicyDocument`.
+
+One reader per format (``doc_pdf``, ``doc_docx``, ``doc_html``, ``doc_markdown``), each turning bytes into flat
+:class:`~office_agent.ingest.doc_structure.RawBlock` s; :func:`~office_agent.ingest.doc_structure.build_document`
+works out numbering, headings, section paths and offsets the same way for all of them.
+
+The format is detected from the bytes (``%PDF``, a ZIP holding ``word/document.xml``, markup), the file name only
+breaking ties between HTML, Markdown and plain text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import zipfile
+from pathlib import Path
+
+from office_agent.errors import EmptyFile, NeedsOcr, TooLarge, UnsupportedFormat
+from office_agent.ingest.doc_structure import RawBlock, build_document
+from office_agent.policy_models import DocKind, DocLimits, PolicyDocument
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DOC_LIMITS = DocLimits()
+SUFFIXES: dict[str, DocKind] = {
+    ".pdf": DocKind.PDF,
+    ".docx": DocKind.DOCX,
+    ".html": DocKind.HTML,
+    ".htm": DocKind.HTML,
+    ".xhtml": DocKind.HTML,
+    ".md": DocKind.MARKDOWN,
+    ".markdown": DocKind.MARKDOWN,
+    ".txt": DocKind.TEXT,
+}
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
+_HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<main|<div|<p[ >]|<article|<section)", re.I)
+_MD_SNIFF = re.compile(r"^(?:#{1,6} |\s*[-*] |\s*\d+\. |\|.*\|)|\]\(|^={3,}$|^-{3,}$", re.M)
+
+
+def detect_kind(name: str, data: bytes) -> DocKind:
+    """The document's format, from its bytes first and its name second."""
+    head = data[:2048]
+    if head.lstrip()[:5] == b"%PDF-":
+        return DocKind.PDF
+    if head[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                if "word/document.xml" in zf.namelist():
+                    return DocKind.DOCX
+        except zipfile.BadZipFile:
+            pass
+        raise UnsupportedFormat("a ZIP archive that is not a DOCX document")
+    if head.startswith(_IMAGE_MAGIC):
+        raise NeedsOcr("image file: reading a photographed or scanned guide needs OCR, which is not available yet")
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise UnsupportedFormat("legacy Word .doc file: save it as .docx (or PDF) and try again")
+    suffix = Path(name).suffix.lower()
+    if suffix in (".html", ".htm", ".xhtml") or _HTML_SNIFF.match(head):
+        return DocKind.HTML
+    if suffix in (".md", ".markdown"):
+        return DocKind.MARKDOWN
+    if suffix == ".txt":
+        return DocKind.TEXT
+    if b"\x00" in head:
+        raise UnsupportedFormat(f"unknown binary file format ({suffix or 'no extension'})")
+    return DocKind.MARKDOWN if _MD_SNIFF.search(decode_text(head)) else DocKind.TEXT
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (Chinese government files), else Latin-1."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def read_policy_bytes(source: str, data: bytes, limits: DocLimits = DEFAULT_DOC_LIMITS) -> PolicyDocument:
+    """Read one document. Raises an :class:`~office_agent.errors.InputError` subclass saying what is wrong."""
+    if not data.strip():
+        raise EmptyFile("file is empty" + (" (0 bytes)" if not data else " (only whitespace)"))
+    if len(data) > limits.max_file_bytes:
+        raise TooLarge(f"file is {len(data) // 2**20} MiB, over the {limits.max_file_bytes // 2**20} MiB limit")
+    kind = detect_kind(source, data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    warnings: list[str] = []
+    pages: int | None = None
+    raws: list[RawBlock]
+    if kind == DocKind.PDF:
+        from office_agent.ingest.doc_pdf import read_pdf_blocks
+
+        raws, pages, warnings = read_pdf_blocks(data, limits)
+    elif kind == DocKind.DOCX:
+        from office_agent.ingest.doc_docx import read_docx_blocks
+
+        raws = read_docx_blocks(data)
+    elif kind == DocKind.HTML:
+        from office_agent.ingest.doc_html import read_html_blocks
+
+        raws, warnings = read_html_blocks(data)
+    else:
+        from office_agent.ingest.doc_markdown import read_markdown_blocks, read_text_blocks
+
+        text = decode_text(data)
+        raws = read_markdown_blocks(text) if kind == DocKind.MARKDOWN else read_text_blocks(text)
+    doc = build_document(source, sha256, kind, raws, pages=pages, warnings=warnings, max_chars=limits.max_chars)
+    if not doc.blocks:
+        why = warnings[0] if warnings else "no text found in the document"
+        raise EmptyFile(why)
+    log.debug("%s: %s, %d blocks", source, kind.value, len(doc.blocks))
+    return doc
+
+
+def read_policy_file(path: str | Path, limits: DocLimits = DEFAULT_DOC_LIMITS) -> PolicyDocument:
+    path = Path(path)
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise TooLarge(f"file is {size // 2**20} MiB, over the {limits.max_file_bytes // 2**20} MiB limit")
+    return read_policy_bytes(str(path), path.read_bytes(), limits)
+
+
+def collect_policy_paths(paths: list[Path]) -> list[Path]:
+    """Files named on the command line, and every file with a known suffix under the folders named, sorted.
+
+    Inside folders, a README describes the folder, not a policy: it is left out (name it on the command line to
+    read it anyway).
+    """
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            out.extend(sorted(p for p in found if not p.name.lower().startswith("readme")))
+        else:
+            out.append(path)
+    return out
+
+
+__all__ = ["collect_policy_paths", "detect_kind", "read_policy_bytes", "read_policy_file"]

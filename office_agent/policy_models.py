@@ -1,0 +1,238 @@
+"""Typed models for policy documents → checklists: ingest → extract → generate all speak these, never dicts.
+
+Offsets: every :class:`Location` and :class:`Citation` points into :attr:`PolicyDocument.text`, the document's
+extracted text (blocks joined by newlines). ``doc.text[c.start:c.end] == c.quote`` holds for every citation the
+extractor writes; :func:`office_agent.extract.policy_llm.validate_citation` checks it for anything else (an LLM).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from office_agent.models import Status
+
+
+class DocKind(StrEnum):
+    PDF = "pdf"
+    DOCX = "docx"
+    HTML = "html"
+    MARKDOWN = "markdown"
+    TEXT = "text"
+
+
+class BlockKind(StrEnum):
+    HEADING = "heading"
+    PARAGRAPH = "paragraph"
+    LIST_ITEM = "list_item"
+    TABLE_ROW = "table_row"
+
+
+class DocLimits(BaseModel):
+    """Bounds for one policy document, so a huge or hostile file costs time and memory in proportion, no more."""
+
+    max_file_bytes: int = 100 * 1024 * 1024
+    max_pages: int = 2000  # PDF pages read; beyond this the rest is left out with a warning
+    max_chars: int = 20_000_000  # extracted text kept per document
+    max_table_pages: int = 300  # pages on which pdfplumber looks for ruled tables (the slow part of a PDF)
+
+
+class Location(BaseModel):
+    """Where a block sits: the file, its page (PDF) and the headings above it, and its offsets in ``text``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    page: int | None = None
+    section: tuple[str, ...] = ()
+    start: int
+    end: int
+
+    def section_label(self) -> str:
+        return " › ".join(self.section)
+
+
+class Block(BaseModel):
+    """One structural unit: a heading, a paragraph, a list item (with its numbering marker) or a table row."""
+
+    kind: BlockKind
+    text: str  # without the numbering marker; exactly ``doc.text[location.start:location.end]``
+    marker: str | None = None  # "一、", "（一）", "1.", "①", "第六条", "-", "(a)" …
+    level: int = 0  # heading depth (1 = top) or numbering rank; 0 for plain paragraphs
+    location: Location
+    parent: int | None = None  # list items: the index of the enclosing list item or lead-in paragraph
+    cells: list[str] = Field(default_factory=list)  # table rows: the cells (text is "a | b | c")
+    header: list[str] = Field(default_factory=list)  # table rows: the table's header cells
+
+
+class PolicyDocument(BaseModel):
+    """What ingestion hands to extraction: the text and its structure, with locations."""
+
+    source: str
+    sha256: str
+    kind: DocKind
+    title: str | None = None
+    text: str = ""
+    blocks: list[Block] = Field(default_factory=list)
+    pages: int | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+    def span(self, start: int, end: int) -> str:
+        return self.text[start:end]
+
+
+class ItemKind(StrEnum):
+    MATERIAL = "material"
+    ELIGIBILITY = "eligibility"
+    STEP = "step"
+    WHERE = "where"  # where to apply, online entry
+    FEE = "fee"
+    TIME = "time"  # processing time
+    VALIDITY = "validity"
+    NOTE = "note"
+
+
+ITEM_KIND_TITLES: dict[ItemKind, tuple[str, str]] = {
+    ItemKind.MATERIAL: ("所需材料", "Required materials"),
+    ItemKind.ELIGIBILITY: ("申请条件", "Eligibility"),
+    ItemKind.STEP: ("办理步骤", "Steps"),
+    ItemKind.WHERE: ("办理地点 / 网上入口", "Where to apply"),
+    ItemKind.FEE: ("收费标准", "Fees"),
+    ItemKind.TIME: ("办理时限", "Processing time"),
+    ItemKind.VALIDITY: ("有效期", "Validity"),
+    ItemKind.NOTE: ("注意事项", "Notes"),
+}
+
+
+class ConditionKind(StrEnum):
+    AGE_UNDER = "age_under"  # value: the age limit (under 16 → 16)
+    AGE_AT_LEAST = "age_at_least"  # value: the age limit (16 and over → 16)
+    FIRST_TIME = "first_time"
+    RENEWAL = "renewal"  # 换发, expiring, pages used up
+    LOST = "lost"  # 补发, lost or stolen
+    MILITARY = "military"  # 现役军人, active duty
+    LOCAL = "local"  # 本市户籍, Hangzhou household registration
+    NONLOCAL = "nonlocal"  # 非本市户籍, 居住证 holders
+    AGENT = "agent"  # 代办, someone applies on the applicant's behalf
+    STATE_EMPLOYEE = "state_employee"  # 国家工作人员
+    NAME_CHANGE = "name_change"
+    ONLINE = "online"
+    OTHER = "other"  # a condition the filter cannot decide: always kept, shown as "depends on"
+
+
+class Condition(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    kind: ConditionKind
+    text: str  # the phrase as written in the document
+    value: int | None = None
+    negated: bool = False  # "未满16周岁的免交" → the item is for those NOT under 16
+    group: int = 0  # conditions of one clause are alternatives ("换发、补发的"): any one is enough
+
+
+class Applicability(StrEnum):
+    APPLIES = "applies"  # unconditional, or every condition is known to hold
+    DEPENDS = "depends"  # a condition the question does not settle: kept, with the condition shown
+    EXCLUDED = "excluded"  # a condition the question rules out: left out of the checklist
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    page: int | None = None
+    section: str = ""
+    quote: str
+    start: int
+    end: int
+
+    def label(self) -> str:
+        where = self.file.rsplit("/", 1)[-1]
+        if self.page is not None:
+            where += f" p.{self.page}"
+        if self.section:
+            where += f" § {self.section}"
+        return where
+
+
+class ItemOrigin(StrEnum):
+    RULES = "rules"
+    LLM = "llm"
+
+
+class ChecklistItem(BaseModel):
+    kind: ItemKind
+    text: str
+    original: bool | None = None  # 原件 / original required
+    copy_required: bool | None = None  # 复印件 / photocopy required
+    copies: int | None = None
+    who: str | None = None  # who must bring or sign it
+    conditions: list[Condition] = Field(default_factory=list)
+    applicability: Applicability = Applicability.APPLIES
+    citations: list[Citation] = Field(default_factory=list)
+    origin: ItemOrigin = ItemOrigin.RULES
+
+    def condition_text(self) -> str:
+        return "；".join(dict.fromkeys(c.text for c in self.conditions))
+
+
+class Procedure(BaseModel):
+    """One procedure found in one document (a guide usually holds one; a law may hold several)."""
+
+    name: str
+    file: str
+    items: list[ChecklistItem] = Field(default_factory=list)
+    citation: Citation | None = None  # the heading that names it
+    score: float = 0.0  # retrieval score for the question (0 without a question)
+
+    def of_kind(self, kind: ItemKind) -> list[ChecklistItem]:
+        return [i for i in self.items if i.kind == kind]
+
+
+class Profile(BaseModel):
+    """What the question says about the applicant. ``None``: the question does not say."""
+
+    age: int | None = None
+    adult: bool | None = None
+    first_time: bool | None = None
+    renewal: bool | None = None
+    lost: bool | None = None
+    military: bool | None = None
+    local: bool | None = None
+    agent: bool | None = None
+    state_employee: bool | None = None
+    name_change: bool | None = None
+    facts: list[str] = Field(default_factory=list)  # the phrases of the question that set the above
+
+    def is_empty(self) -> bool:
+        return not self.facts
+
+
+class FileOutcome(BaseModel):
+    source: str
+    status: Status
+    reason: str | None = None
+    procedures: int = 0
+
+
+class DroppedItem(BaseModel):
+    """An item refused by validation (an LLM's item without a valid citation), reported, never shown as valid."""
+
+    text: str
+    reason: str
+
+
+class Checklist(BaseModel):
+    question: str | None = None
+    profile: Profile = Field(default_factory=Profile)
+    procedures: list[Procedure] = Field(default_factory=list)
+    excluded: list[ChecklistItem] = Field(default_factory=list)  # ruled out by the question's conditions
+    files: list[FileOutcome] = Field(default_factory=list)
+    dropped: list[DroppedItem] = Field(default_factory=list)
+    no_match: bool = False
+    coverage: list[str] = Field(default_factory=list)  # what the documents cover (said when nothing matched)
+    warnings: list[str] = Field(default_factory=list)
+
+    def items(self, kind: ItemKind | None = None) -> list[ChecklistItem]:
+        return [i for p in self.procedures for i in p.items if kind is None or i.kind == kind]
