@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -107,6 +108,26 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> Page:
         page.close()
 
 
+def _chars(textpage: pdfium.PdfTextPage, left: float, top: float) -> Iterator[tuple[str, BBox | None]]:
+    """Each character with its box in top-left coordinates (None for characters PDFium generated, with no box).
+
+    Characters are read one by one with their own code point: the page's text as one string can hold more or
+    fewer characters than the page has (a glyph with no Unicode mapping, a ligature), and would misalign boxes.
+    """
+    rect = pdfium_c.FS_RECTF()  # one struct reused: the raw calls avoid a wrapper object per character
+    raw = textpage.raw
+    for i in range(textpage.count_chars()):
+        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        if ch in "\r\n":
+            yield ch, None
+        elif pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
+            cl, cb, cr, ct = rect.left, rect.bottom, rect.right, rect.top
+            yield ch, (None if cr <= cl and ct <= cb else (cl - left, top - ct, cr - left, top - cb))
+
+
 def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, height: float) -> list[Word]:
     """Group characters into runs of text on one baseline, split at line breaks and at wide gaps.
 
@@ -117,11 +138,6 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
     buf: list[str] = []
     box: list[float] = []  # x0, top, x1, bottom of the current run (top-left origin)
     last_x1 = 0.0
-    # Characters are read one by one with their own code point: the page's text as one string can hold more or
-    # fewer characters than the page has (a glyph with no Unicode mapping, a ligature), and would misalign boxes.
-    n = textpage.count_chars()
-    rect = pdfium_c.FS_RECTF()  # one struct reused: the raw call avoids a wrapper per character
-    raw = textpage.raw
 
     def flush() -> None:
         s = "".join(buf).strip()
@@ -132,22 +148,14 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
         buf.clear()
         box.clear()
 
-    for i in range(n):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
-            continue
-        ch = chr(code)
-        if ch in "\r\n":
-            flush()
-            continue
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
-            continue
-        cl, cb, cr, ct = rect.left, rect.bottom, rect.right, rect.top
-        if cr <= cl and ct <= cb:  # a generated character with no box
-            if ch.isspace() and buf:
+    for ch, char_box in _chars(textpage, left, top):
+        if char_box is None:
+            if ch in "\r\n":
+                flush()
+            elif ch.isspace() and buf:
                 buf.append(" ")
             continue
-        x0, y0, x1, y1 = cl - left, top - ct, cr - left, top - cb
+        x0, y0, x1, y1 = char_box
         h = max(y1 - y0, box[3] - box[1] if box else 0.0, 1.0)  # a period's box is tiny: use the run's height
         if box:
             same_line = y0 < box[3] - 0.3 * h and y1 > box[1] + 0.3 * h  # vertical overlap
