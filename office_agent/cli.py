@@ -17,7 +17,7 @@ from rich.table import Table
 
 from office_agent import __version__
 from office_agent.batch import run_batch
-from office_agent.errors import ExitCode, OfficeAgentError
+from office_agent.errors import BadArguments, ExitCode, OfficeAgentError
 from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
 from office_agent.models import BatchResult, Status
 from office_agent.settings import Settings, load_settings
@@ -91,8 +91,18 @@ def options(
     period_from: Annotated[str | None, typer.Option("--period-from", help="Reimbursement period start.")] = None,
     period_to: Annotated[str | None, typer.Option("--period-to", help="Reimbursement period end.")] = None,
     categories: Annotated[Path | None, typer.Option("--categories", help="Your own category rules (YAML).")] = None,
+    ocr_engine: Annotated[
+        str | None,
+        typer.Option("--ocr-engine", help="OCR engine: rapidocr (default), paddleocr, tesseract, null."),
+    ] = None,
 ) -> None:
     """Shared settings for every command (file, then OFFICE_AGENT_* environment, then these options)."""
+    if ocr_engine:
+        from office_agent.ingest.ocr import available_engines, set_default_engine
+
+        if ocr_engine not in available_engines():
+            raise BadArguments(f"unknown OCR engine {ocr_engine!r}; available: {', '.join(available_engines())}")
+        set_default_engine(ocr_engine)
     ctx.obj = load_settings(
         config,
         company__name=company,
@@ -147,10 +157,12 @@ def version() -> None:
 def _register_commands() -> None:
     """Commands that live in their own modules, each with a ``register(app)``."""
     from office_agent.cli_checklist import register as register_checklist
+    from office_agent.cli_jobs import register as register_jobs
     from office_agent.cli_ledger import register as register_ledger
 
     register_ledger(app)
     register_checklist(app)
+    register_jobs(app)
 
 
 _register_commands()

@@ -16,6 +16,7 @@ class Limits(BaseModel):
     zip_max_depth: int = 3  # ZIP inside ZIP inside ZIP
     xml_max_bytes: int = 20 * 1024 * 1024
     qr_render_scale: float = 2.0  # render scale when the QR must be read from the rendered page
+    max_image_pixels: int = 80_000_000  # decompression-bomb guard: refused before decoding
     file_timeout_s: float | None = 300.0  # a file still being read after this long is abandoned (pool runs)
     worker_memory_bytes: int | None = None  # address space a worker may add to what it starts with; None: RAM / 4
 

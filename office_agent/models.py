@@ -209,6 +209,7 @@ class Invoice(BaseModel):
     buyer_tax_id: str | None = None
     seller_name: str | None = None
     seller_tax_id: str | None = None
+    seller_address: str | None = None  # foreign receipts
     amount_without_tax: Decimal | None = None
     tax_amount: Decimal | None = None
     total_amount: Decimal | None = None
@@ -221,6 +222,14 @@ class Invoice(BaseModel):
     is_red: bool = False
     original_invoice_number: str | None = None  # the invoice a red invoice reverses
     qr_payload: str | None = None
+    # tickets and itineraries (railway, flight, ride-hailing)
+    passenger: str | None = None
+    route: str | None = None
+    travel_date: dt.date | None = None
+    trip_number: str | None = None  # train or flight number
+    seat_class: str | None = None
+    fare: Decimal | None = None
+    supports: dict[str, str] | None = None  # on a trip table: the invoice it supports (never counted itself)
     status: Status = Status.OK
     errors: list[ErrorInfo] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)

@@ -63,6 +63,20 @@ def _text(value: str) -> str:
     return s
 
 
+def _trip_number(value: str) -> str:
+    s = re.sub(r"[^0-9A-Za-z]", "", value).upper()
+    if not re.fullmatch(r"[A-Z0-9]{2,8}", s):
+        raise NormalizeError(f"not a train or flight number: {value!r}")
+    return s
+
+
+def _currency(value: str) -> str:
+    s = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", s):
+        raise NormalizeError(f"not an ISO currency code: {value!r}")
+    return s
+
+
 def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "y", "红")
 
@@ -87,6 +101,14 @@ NORMALIZERS: dict[str, Callable[[str], Any]] = {
     "qr_payload": lambda v: v.strip() or None,
     "is_red": _flag,
     "original_invoice_number": _digits(r"\d{8}|\d{20}"),
+    "seller_address": _text,
+    "seat_class": _text,
+    "passenger": _name,
+    "route": lambda v: squash(v) or None,
+    "travel_date": parse_date,
+    "trip_number": _trip_number,
+    "fare": parse_money,
+    "currency": _currency,
 }
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from office_agent.extract.checks import validate
+from office_agent.extract.supporting import link_supporting
 from office_agent.models import Alternative, Check, DocFormat, Invoice, Source, Status
 from office_agent.settings import Settings
 
@@ -57,6 +58,9 @@ def deduplicate(
     if seen is not None:
         mark_seen_before(records, seen)
     link_red_invoices(records)
+    for trip, invoice in link_supporting(records):  # trip tables support an invoice, never add to the total
+        if invoice is not None:
+            trip.supports = {"source": invoice.source, "sha256": invoice.sha256}
     return records
 
 

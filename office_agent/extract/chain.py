@@ -35,6 +35,7 @@ from office_agent.extract.checks import KEY_FIELDS, validate
 from office_agent.extract.classify import CategoryRules, classify_category, classify_kind, load_category_rules
 from office_agent.extract.document import extract_document
 from office_agent.extract.llm import LlmError, llm_extract, make_structured_model
+from office_agent.extract.ocrconf import flag_low_confidence
 from office_agent.ingest import read_document, sniff
 from office_agent.ingest.sources import Blob
 from office_agent.models import Document, Extraction, Invoice
@@ -137,7 +138,7 @@ def fallback(work: Work, structured: Any, settings: Settings) -> Work:
 
 def validate_all(work: Work, settings: Settings) -> Work:
     for inv in work.records:
-        validate(inv, settings)
+        flag_low_confidence(validate(inv, settings))  # fields read by OCR under the threshold go to review
     return work
 
 

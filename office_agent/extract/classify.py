@@ -30,6 +30,8 @@ _TITLE_RULES: tuple[tuple[re.Pattern[str], InvoiceKind], ...] = (
 
 
 def classify_kind(inv: Invoice) -> InvoiceKind:
+    if inv.currency != "CNY" and inv.invoice_kind in (InvoiceKind.OTHER, InvoiceKind.RECEIPT):
+        return InvoiceKind.RECEIPT  # a foreign receipt: no fapiao title, a foreign currency
     title = inv.title or ""
     for pattern, kind in _TITLE_RULES:
         if pattern.search(title):

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 
 from office_agent.errors import InputError
+from office_agent.extract.ocrconf import apply_ocr_confidence
 from office_agent.extract.qrpayload import parse_qr
+from office_agent.extract.special import extract_special
 from office_agent.extract.xml_invoice import extract_invoice_xml, is_invoice_xml
+from office_agent.ingest.ocr.base import is_ocr_page_words
 from office_agent.ingest.safexml import parse_xml
-from office_agent.models import DocFormat, Document, Extraction, Source
+from office_agent.models import DocFormat, Document, Extraction, Page, Source
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +24,13 @@ log = logging.getLogger(__name__)
 def extract_document(doc: Document) -> list[list[Extraction]]:
     """Extractions grouped per invoice, in page order. Problems with one part become document warnings."""
     structured = _structured(doc)
-    if doc.format != DocFormat.PDF:
-        pages = [e for page in doc.pages for e in _page_extractions(doc, page.number)]
+    if doc.format not in (DocFormat.PDF, DocFormat.IMAGE):  # images: one invoice per page, like PDF
+        pages = [e for page in doc.pages for e in _page_extractions(doc, page)]
         group = structured + pages
         return [group] if group else []
     groups: list[list[Extraction]] = []
     for page in doc.pages:
-        exts = _page_extractions(doc, page.number)
+        exts = _page_extractions(doc, page)
         number = next((e.get("invoice_number") for e in exts if e.get("invoice_number")), None)
         if number is None and groups:
             groups[-1].extend(exts)
@@ -62,16 +65,17 @@ def _structured(doc: Document) -> list[Extraction]:
     return out
 
 
-def _page_extractions(doc: Document, number: int) -> list[Extraction]:
+def _page_extractions(doc: Document, page: Page) -> list[Extraction]:
     from office_agent.extract.layout import extract_page
 
-    page = doc.pages[number - 1]
     out: list[Extraction] = []
-    if page.words and not doc.text_garbled:
-        source = Source.OFD if doc.format == DocFormat.OFD else Source.TEXT
+    ocr = is_ocr_page_words(page.words)  # an image, or a PDF page read by OCR (no text layer, or a garbled one)
+    if page.words and (ocr or not doc.text_garbled):
+        source = Source.OCR if ocr else Source.OFD if doc.format == DocFormat.OFD else Source.TEXT
         ext = extract_page(page, source)
         ext.page = page.number
-        out.append(ext)
+        out.append(apply_ocr_confidence(ext, page) if ocr else ext)
+        out.extend(extract_special(page, source))
     for payload in page.qr_payloads:
         qr = parse_qr(payload, page.number)
         if qr is not None:

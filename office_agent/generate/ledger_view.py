@@ -19,6 +19,7 @@ from typing import Literal
 
 from office_agent.errors import BadArguments
 from office_agent.extract.classify import load_category_rules
+from office_agent.extract.supporting import is_supporting
 from office_agent.generate.labels import Lang, category_order, check_name, field_name, t
 from office_agent.models import BatchResult, FileResult, Invoice, Status
 
@@ -172,7 +173,8 @@ def build_view(result: BatchResult, options: LedgerOptions | None = None) -> Led
             if inv.issue_date is None:
                 review.append(_item(inv, "no_date", t("reason.no_date", opts.lang), "issue_date"))
             continue
-        counted = inv.duplicate_of is None and inv.status != Status.FAILED
+        # duplicates, failures and supporting documents (trip tables) are shown but never added up
+        counted = inv.duplicate_of is None and inv.status != Status.FAILED and not is_supporting(inv)
         rows.append(Row(inv, group, counted))
     rows.sort(key=_row_key)
     rows = [replace(r, review=tuple(invoice_review(r.invoice, opts))) for r in rows]

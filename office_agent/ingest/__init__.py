@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from office_agent.config import DEFAULT_LIMITS, Limits
-from office_agent.errors import EmptyFile, NeedsOcr, UnsupportedFormat
+from office_agent.errors import EmptyFile, UnsupportedFormat
 from office_agent.ingest.detect import sniff
 from office_agent.models import DocFormat, Document, EmbeddedFile
 
@@ -27,7 +27,9 @@ def read_document(
         name = source.rsplit("/", 1)[-1]
         return Document(source=source, sha256=sha256, format=fmt, embedded=[EmbeddedFile(name=name, data=data)])
     if fmt == DocFormat.IMAGE:
-        raise NeedsOcr("image file: scans and photos need the OCR path, which this version does not have yet")
+        from office_agent.ingest.image import read_image
+
+        return read_image(source, sha256, data, limits)
     if fmt == DocFormat.ZIP:
         raise UnsupportedFormat("ZIP archives are expanded by the batch reader, not read as one document")
     suffix = source.rsplit(".", 1)[-1].lower() if "." in source.rsplit("/", 1)[-1] else ""

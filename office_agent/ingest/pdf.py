@@ -17,6 +17,7 @@ import pypdfium2.raw as pdfium_c
 
 from office_agent.config import DEFAULT_LIMITS, Limits
 from office_agent.errors import CorruptFile, EncryptedFile
+from office_agent.ingest.ocr.pdfpages import ocr_pdf_pages, pages_needing_ocr
 from office_agent.ingest.qr import decode_qr
 from office_agent.models import BBox, DocFormat, Document, EmbeddedFile, Page, Word
 
@@ -73,6 +74,8 @@ def read_pdf(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIM
             raise CorruptFile("no page of the PDF can be read")
         if plumber_needed:
             _reread_with_pdfplumber(doc, data, plumber_needed)
+        garbled = {i: garbled_share(" ".join(w.text for w in doc.pages[i].words)) for i in plumber_needed}
+        ocr_pdf_pages(pdf, doc, pages_needing_ocr(pdf, doc, garbled, GARBLED_THRESHOLD))
         return doc
     finally:
         pdf.close()

@@ -1,0 +1,289 @@
+"""OCR path benchmark: field accuracy on synthetic scans and photos, SROIE receipts, speed, overhead, Tesseract.
+
+    .venv/bin/python benchmarks/bench_ocr.py                 # everything (about 10-15 minutes on 2 cores)
+    .venv/bin/python benchmarks/bench_ocr.py --quick         # 2 PDFs, 2 styles, 20 receipts, no Tesseract
+
+Synthetic scans and photos: every page source below × every style of ``office_agent.synth.scans``, read
+through the whole chain, compared field by field with the source's ground truth. Sources: the real PDFs in
+../shared/realdata/cn/pdf (truth: the hand-written expected values of tests/test_realdata.py) and, with
+``--pdf-dir DIR``, generated PDFs with a ``NAME.truth.json`` beside each (the synth generator's output).
+SROIE: ../shared/realdata/receipts/sroie-dev, key/*.json; strings compared upper-case on letters, digits and &
+only (spacing and punctuation ignored), dates
+as dates, totals as numbers; F1 per field (a wrong value is a false positive and a false negative).
+Speed: a 300-dpi A4 scan and a 12-MP photo, the whole pipeline vs the bare engine on the same decoded image.
+Nothing from ../shared is copied anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import importlib.util
+import io
+import json
+import re
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from office_agent.extract.chain import document_chain
+from office_agent.extract.receipts import _date_in, extract_receipt
+from office_agent.ingest import ocr, read_document
+from office_agent.ingest.image import load_frames
+from office_agent.ingest.sources import Blob
+from office_agent.models import DocFormat, Invoice, Source
+from office_agent.synth.scans import STYLES, render_page, scan_pdf
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "realdata"
+KEY_FIELDS = ("invoice_number", "issue_date", "total_amount", "seller_tax_id")
+OTHER_FIELDS = ("invoice_code", "buyer_name", "buyer_tax_id", "seller_name", "amount_without_tax", "tax_amount")
+Truth = dict[str, str | None]
+
+
+def realdata_truth() -> list[tuple[str, bytes, Truth]]:
+    spec = importlib.util.spec_from_file_location("test_realdata", ROOT / "tests" / "test_realdata.py")
+    if spec is None or spec.loader is None or not (SHARED / "cn" / "pdf").is_dir():
+        return []
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(ROOT / "tests"))
+    spec.loader.exec_module(module)
+    out = []
+    for name, row in sorted(module.EXPECTED.items()):
+        if not name.startswith("pdf/"):
+            continue
+        kind, code, number, date, buyer, buyer_id, seller, seller_id, amount, tax, total = row
+        truth = {"invoice_kind": kind, "invoice_code": code, "invoice_number": number, "issue_date": date,
+                 "buyer_name": buyer, "buyer_tax_id": buyer_id, "seller_name": seller, "seller_tax_id": seller_id,
+                 "amount_without_tax": amount, "tax_amount": tax, "total_amount": total}  # fmt: skip
+        out.append((name, (SHARED / "cn" / name).read_bytes(), truth))
+    return out
+
+
+def dir_truth(folder: Path) -> list[tuple[str, bytes, Truth]]:
+    out = []
+    for pdf in sorted(folder.glob("*.pdf")):
+        truth_file = pdf.with_suffix(".truth.json")
+        if truth_file.exists():
+            raw = json.loads(truth_file.read_text(encoding="utf-8"))
+            out.append((pdf.name, pdf.read_bytes(), {k: (None if v is None else str(v)) for k, v in raw.items()}))
+    return out
+
+
+def value(inv: Invoice, field: str) -> str | None:
+    v = getattr(inv, field)
+    if v is None:
+        return None
+    return f"{v:.2f}" if isinstance(v, Decimal) else str(v)
+
+
+def run_chain(data: bytes, name: str) -> list[Invoice]:
+    blob = Blob(name, data, hashlib.sha256(data).hexdigest(), DocFormat.IMAGE)
+    try:
+        return document_chain.invoke(blob)
+    except Exception as exc:  # a benchmark counts a failure as wrong fields, it does not stop
+        print(f"  {name}: {type(exc).__name__}: {exc}")
+        return []
+
+
+def synthetic(sources: list[tuple[str, bytes, Truth]], styles: list[str], engine: str) -> dict[str, Any]:
+    ocr.set_default_engine(engine)
+    right: dict[str, int] = defaultdict(int)
+    seen: dict[str, int] = defaultdict(int)
+    docs = docs_all_key = 0
+    times = []
+    misses: list[str] = []
+    for name, pdf, truth in sources:
+        for style in styles:
+            data = scan_pdf(pdf, STYLES[style], seed=int(hashlib.md5(name.encode()).hexdigest()[:6], 16))
+            started = time.perf_counter()
+            invoices = run_chain(data, f"{name}[{style}]")
+            times.append(time.perf_counter() - started)
+            expected = 2 if STYLES[style].two_up else 1
+            invoices = invoices + [Invoice(source="missing", sha256="")] * max(0, expected - len(invoices))
+            for inv in invoices[:expected]:
+                docs += 1
+                ok_key = True
+                for field in KEY_FIELDS + OTHER_FIELDS:
+                    want = truth.get(field)
+                    if want is None and field not in KEY_FIELDS:
+                        continue
+                    seen[field] += 1
+                    got = value(inv, field)
+                    if got == want:
+                        right[field] += 1
+                    else:
+                        ok_key = ok_key and field not in KEY_FIELDS
+                        misses.append(f"{name}[{style}] {field}: {got!r} ≠ {want!r}")
+                docs_all_key += ok_key
+    return {"right": dict(right), "seen": dict(seen), "docs": docs, "docs_all_key": docs_all_key,
+            "seconds": times, "misses": misses}  # fmt: skip
+
+
+def print_synthetic(title: str, res: dict[str, Any]) -> None:
+    print(f"\n## {title}: {res['docs']} documents, all four key fields right on {res['docs_all_key']}"
+          f" ({100 * res['docs_all_key'] / max(res['docs'], 1):.1f}%)")  # fmt: skip
+    for field in KEY_FIELDS + OTHER_FIELDS:
+        n = res["seen"].get(field, 0)
+        if n:
+            print(f"  {field:20s} {100 * res['right'].get(field, 0) / n:6.1f}%  ({res['right'].get(field, 0)}/{n})")
+    if res["seconds"]:
+        print(f"  seconds per file: median {statistics.median(res['seconds']):.2f}, max {max(res['seconds']):.2f}")
+    for miss in res["misses"][:25]:
+        print(f"    miss: {miss}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# SROIE
+
+
+def _norm(s: str | None) -> str:
+    """Upper case, letters and digits only: spacing and punctuation (``27,JALAN`` vs ``27, JALAN``) do not count."""
+    return re.sub(r"[^0-9A-Z&]", "", (s or "").upper())
+
+
+def _same(field: str, got: str | None, want: str) -> bool:
+    if got is None:
+        return False
+    if field == "date":
+        return got == _date_in(want)
+    if field == "total":
+        try:
+            return Decimal(got) == Decimal(re.sub(r"[^\d.\-]", "", want))
+        except InvalidOperation:
+            return False
+    return _norm(got) == _norm(want)
+
+
+def sroie(limit: int, engine: str) -> dict[str, Any]:
+    ocr.set_default_engine(engine)
+    folder = SHARED / "receipts" / "sroie-dev"
+    keys = sorted((folder / "key").glob("*.json"))[:limit]
+    tp: dict[str, int] = defaultdict(int)
+    fp: dict[str, int] = defaultdict(int)
+    fn: dict[str, int] = defaultdict(int)
+    times = []
+    mapping = {"company": "seller_name", "date": "issue_date", "address": "seller_address", "total": "total_amount"}
+    for key in keys:
+        truth = json.loads(key.read_text(encoding="utf-8"))
+        image = folder / "img" / f"{key.stem}.jpg"
+        started = time.perf_counter()
+        got: dict[str, str] = {}
+        try:
+            doc = read_document(image.name, "0", image.read_bytes())
+            for page in doc.pages[:1]:
+                ext = extract_receipt(page, Source.OCR)
+                for field, cand in mapping.items():
+                    v = ext.get(cand) if ext else None
+                    if v is not None:
+                        got[field] = v
+        except Exception as exc:  # counted as nothing read
+            print(f"  {image.name}: {type(exc).__name__}: {exc}")
+        times.append(time.perf_counter() - started)
+        for field in mapping:
+            want = truth.get(field)
+            if not want:
+                continue
+            if _same(field, got.get(field), want):
+                tp[field] += 1
+            else:
+                fn[field] += 1
+                if field in got:
+                    fp[field] += 1
+    return {"tp": dict(tp), "fp": dict(fp), "fn": dict(fn), "n": len(keys), "seconds": times}
+
+
+def print_sroie(title: str, res: dict[str, Any]) -> None:
+    print(f"\n## {title}: {res['n']} receipts")
+    for field in ("company", "date", "address", "total"):
+        tp, fp, fn = res["tp"].get(field, 0), res["fp"].get(field, 0), res["fn"].get(field, 0)
+        f1 = 2 * tp / max(2 * tp + fp + fn, 1)
+        print(f"  {field:8s} F1 {100 * f1:5.1f}%  (right {tp}, wrong {fp}, missing {fn - fp})")
+    if res["seconds"]:
+        print(f"  seconds per receipt: median {statistics.median(res['seconds']):.2f}")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Speed
+
+
+def a4_scan(pdf: bytes) -> bytes:
+    page = render_page(pdf, 0, 300.0)
+    sheet = Image.new("RGB", (2480, 3508), "white")
+    sheet.paste(page.crop((0, 0, min(page.width, 2400), min(page.height, 3400))), (40, 60))
+    buf = io.BytesIO()
+    sheet.save(buf, format="JPEG", quality=85, dpi=(300, 300))
+    return buf.getvalue()
+
+
+def timed_pair(a: Callable[[], object], b: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
+    """Best-of-``repeat`` times of ``a`` and ``b``, run alternately (after a warm-up of each) so that load from
+    other processes falls on both alike."""
+    a(), b()
+    runs: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for fn, out in ((a, runs[0]), (b, runs[1])):
+            started = time.perf_counter()
+            fn()
+            out.append(time.perf_counter() - started)
+    return min(runs[0]), min(runs[1])
+
+
+def _bare(engine: ocr.OcrEngine, data: bytes) -> object:
+    return engine.recognize(np.asarray(Image.open(io.BytesIO(data)).convert("RGB")))
+
+
+def speed(pdf: bytes, engines: list[str]) -> None:
+    images = {"300-dpi A4 scan": a4_scan(pdf), "12-MP photo": scan_pdf(pdf, STYLES["photo"], seed=7)}
+    print("\n## Speed (s per page, best of 3 run alternately after a warm-up; whole pipeline vs bare engine)")
+    for label, data in images.items():
+        pixels = load_frames(data)[0][0]
+        h, w = pixels.shape[:2]
+        for name in engines:
+            ocr.set_default_engine(name)
+            engine = ocr.get_engine(name)
+            bare, whole = timed_pair(partial(_bare, engine, data), partial(run_chain, data, label))
+            print(f"  {label} ({w}x{h}) {name:9s}: pipeline {whole:5.2f} s, bare engine {bare:5.2f} s, "
+                  f"overhead {100 * (whole / bare - 1):+5.1f}%")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--pdf-dir", type=Path, help="generated PDFs with NAME.truth.json beside them")
+    parser.add_argument("--styles", default=",".join(STYLES))
+    parser.add_argument("--sroie", type=int, default=100, help="receipts to read (0: none)")
+    parser.add_argument("--no-tesseract", action="store_true")
+    parser.add_argument("--tesseract-sroie", type=int, default=20)
+    parser.add_argument("--no-speed", action="store_true")
+    args = parser.parse_args()
+    styles = args.styles.split(",")
+    sources = realdata_truth() + (dir_truth(args.pdf_dir) if args.pdf_dir else [])
+    if args.quick:
+        sources, styles, args.sroie, args.no_tesseract = sources[:2], styles[:2], min(args.sroie, 20), True
+    tesseract = not args.no_tesseract and "tesseract" in ocr.available_engines()
+    print(f"OCR engines here: {', '.join(ocr.available_engines())}; sources: {len(sources)}; styles: {styles}")
+    if sources:
+        print_synthetic("Synthetic scans and photos, RapidOCR", synthetic(sources, styles, "rapidocr"))
+        if tesseract:
+            subset = [s for s in styles if s in ("scan", "photo")]
+            print_synthetic(f"Same, Tesseract (styles {subset})", synthetic(sources, subset, "tesseract"))
+    if args.sroie and (SHARED / "receipts" / "sroie-dev").is_dir():
+        print_sroie("SROIE dev, RapidOCR", sroie(args.sroie, "rapidocr"))
+        if tesseract and args.tesseract_sroie:
+            print_sroie("SROIE dev, Tesseract", sroie(args.tesseract_sroie, "tesseract"))
+    if not args.no_speed and sources:
+        speed(sources[0][1], ["rapidocr", "tesseract"] if tesseract else ["rapidocr"])
+
+
+if __name__ == "__main__":
+    main()

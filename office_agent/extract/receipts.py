@@ -1,0 +1,223 @@
+"""Foreign receipts and invoices (English first): seller name and address, date, total, tax and currency.
+
+Read from text lines, top to bottom, the way a receipt is printed: the seller's name stands above its address
+(a person's name or a slogan may stand above that), registration and phone lines follow, then the date, the
+items and the totals. Emitted as candidates ``seller_name``, ``seller_address``, ``issue_date`` (ISO, day
+first when ambiguous, as printed outside North America), ``total_amount``, ``tax_amount`` and ``currency``.
+Measured on the SROIE receipts by ``benchmarks/bench_ocr.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from office_agent.extract.textlines import TextLine, provenance, text_lines
+from office_agent.models import Extraction, Page, Source
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_AMOUNT = re.compile(r"(?<![\d.])-?\d{1,3}(?:[,\s]\d{3})*\.\d{2}(?!\d)|(?<![\d.])-?\d+\.\d{2}(?!\d)")
+_TOTAL_WORDS = (
+    ("ROUNDED TOTAL", 9), ("TOTAL ROUNDED", 9), ("GRAND TOTAL", 8), ("NETT TOTAL", 8), ("NET TOTAL", 8),
+    ("TOTAL AMOUNT", 7), ("TOTAL AMT", 7), ("TOTAL SALES", 6), ("TOTAL INCL", 7), ("AMOUNT DUE", 6),
+    ("TOTAL PAYABLE", 8), ("BALANCE DUE", 5), ("TOTAL", 5),
+)  # fmt: skip
+_NOT_TOTAL = re.compile(
+    r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|ITEM|DISC|GST|TAX|SAVING|EXCL|EXC\b)|ITEM\s*COUNT", re.I
+)
+_TAX = re.compile(r"\b(GST|SST|VAT|TAX)\b", re.I)
+_COMPANY = re.compile(
+    r"\b(SDN\.?\s*BHD|BHD|S/B|ENTERPRISE|TRADING|HOLDINGS|RESTAURANT|RESTORAN|STORE|MART|MARKET|LTD|LIMITED|"
+    r"INC|LLC|GMBH|CO\.|COMPANY|CORP|PLC|PTE|BAKERY|CAFE|HARDWARE|STATIONERY|PHARMACY|FOOD|KEDAI)\b",
+    re.I,
+)
+_ADDRESS = re.compile(
+    r"\b(NO\.?\s*\d|LOT\b|JALAN|JLN|TAMAN|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|LORONG|BLOCK|BLK|FLOOR|"
+    r"\d{5}\b|SUITE|PLAZA|BANDAR|KAWASAN|PERSIARAN)",
+    re.I,
+)
+_STOP = re.compile(
+    r"\b(TEL|FAX|PHONE|GST|REG|INVOICE|RECEIPT|DATE|CASHIER|TAX|EMAIL|WWW|HTTP|DOC|BILL|ORDER|TABLE)\b|@", re.I
+)
+_REG = re.compile(r"^\(?[\dA-Z\-]{5,}\)?$|CO\.?\s*REG|\(\d{4,}-?[A-Z]?\)")
+_REG_IN_BRACKETS = re.compile(r"\((?:CO\.?\s*REG[^)]*|\s*[\dA-Z]{0,3}\d{4,}\s*-?\s*[A-Z]?\s*)\)", re.I)
+_POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_PHONE = re.compile(r"\b0\d{1,2}\s*-\s*\d{3,4}\s*\d{3,4}\b|\d{9,}")
+_MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
+                                       "DEC"), 1)}  # fmt: skip
+_DATES = (
+    re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"),  # ISO
+    re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)"),  # day first
+    re.compile(r"(?<!\d)(\d{1,2})[\s\-]*([A-Z]{3})[A-Z]*[\s\-,]*(\d{4}|\d{2})(?!\d)", re.I),
+    re.compile(r"\b([A-Z]{3})[A-Z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b", re.I),
+)
+_CURRENCIES = (
+    (re.compile(r"\bRM\b|\bMYR\b"), "MYR"), (re.compile(r"S\$|\bSGD\b"), "SGD"), (re.compile(r"HK\$|\bHKD\b"), "HKD"),
+    (re.compile(r"US\$|\bUSD\b"), "USD"), (re.compile(r"€|\bEUR\b"), "EUR"), (re.compile(r"£|\bGBP\b"), "GBP"),
+    (re.compile(r"₹|\bINR\b|\bRs\.?\b"), "INR"), (re.compile(r"\bJPY\b|円"), "JPY"), (re.compile(r"\$"), "USD"),
+)  # fmt: skip
+
+
+def is_receipt_page(lines: list[TextLine]) -> bool:
+    text = " ".join(ln.folded for ln in lines)
+    if not text.strip() or "发票" in text:
+        return False
+    cjk = len(_CJK.findall(text)) / max(len(text.replace(" ", "")), 1)
+    keywords = r"TOTAL|AMOUNT|BALANCE|DUE|SUMME|CASH|CHANGE|RECEIPT|INVOICE|BILL|\bGST\b|\bTAX\b|\bRM\s*\d|\$\s*\d"
+    return cjk < 0.1 and bool(re.search(keywords, text, re.I))
+
+
+def extract_receipt(page: Page, source: Source) -> Extraction | None:
+    lines = text_lines(page)
+    if not is_receipt_page(lines):
+        return None
+    out = Extraction(page=page.number)
+    _seller(page, source, lines, out)
+    date = _date(lines)
+    if date:
+        value, ln = date
+        out.add("issue_date", value, provenance(page, source, ln.words, 0.85))
+    total = _total(lines)
+    if total:
+        value, ln = total
+        out.add("total_amount", value, provenance(page, source, ln.words, 0.85))
+    tax = _tax(lines)
+    if tax:
+        value, ln = tax
+        out.add("tax_amount", value, provenance(page, source, ln.words, 0.7))
+    currency = _currency(lines)
+    if currency:
+        out.add("currency", currency, provenance(page, source, [], 0.7))
+    return out
+
+
+def _clean(text: str) -> str:
+    """A line without registration numbers in brackets (``(867388-U)``, ``(CO.REG :933109-X)``)."""
+    text = _REG_IN_BRACKETS.sub(" ", text).replace("·", " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) -> None:
+    head = lines[:12]
+    first_address = next((i for i, ln in enumerate(head) if i and _ADDRESS.search(ln.folded)), None)
+    name_idx: int | None = next((i for i, ln in enumerate(head[:6]) if _COMPANY.search(ln.folded)), None)
+    if name_idx is None and first_address is not None:
+        name_idx = next((i for i in range(first_address - 1, -1, -1) if not _REG.search(head[i].folded.strip())), None)
+    if name_idx is None and head:
+        name_idx = 0
+    if name_idx is None:
+        return
+    name = head[name_idx]
+    out.add("seller_name", _clean(name.folded), provenance(page, source, name.words, 0.8))
+    address: list[TextLine] = []
+    for ln in lines[name_idx + 1 : name_idx + 9]:
+        t = _clean(ln.folded)
+        if not t or _REG.search(t):
+            continue
+        if _STOP.search(t) or _PHONE.search(t) or _date_in(t):
+            if address:
+                break
+            continue
+        if not address and not (_ADDRESS.search(t) or re.match(r"^\d", t)):
+            continue  # a second name line or a slogan before the address
+        # After the postcode only a state or country (or a branch in brackets) continues the address.
+        after_postcode = bool(address) and bool(_POSTCODE.search(_clean(address[-1].folded)))
+        if after_postcode and (re.search(r"\d", t) or (len(t.split()) > 3 and not t.startswith("("))):
+            break
+        address.append(ln)
+    if address:
+        text = " ".join(_clean(ln.folded) for ln in address)
+        words = [w for ln in address for w in ln.words]
+        out.add("seller_address", text, provenance(page, source, words, 0.75))
+
+
+def _date_in(text: str) -> str | None:
+    for i, pattern in enumerate(_DATES):
+        m = pattern.search(text)
+        if not m:
+            continue
+        try:
+            if i == 0:
+                y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+            elif i == 1:
+                d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                if mo > 12 >= d:
+                    d, mo = mo, d  # month first (North America)
+            elif i == 2:
+                d, mo, y = int(m.group(1)), _MONTHS[m.group(2).upper()[:3]], int(m.group(3))
+            else:
+                mo, d, y = _MONTHS[m.group(1).upper()[:3]], int(m.group(2)), int(m.group(3))
+            y = y + 2000 if y < 100 else y
+            return dt.date(y, mo, d).isoformat()
+        except (KeyError, ValueError):
+            continue
+    return None
+
+
+def _date(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    found = [(value, ln) for ln in lines if (value := _date_in(ln.folded))]
+    if not found:
+        return None
+    labelled = [f for f in found if re.search(r"DATE|TARIKH", f[1].folded, re.I)]
+    return (labelled or found)[0]
+
+
+def _amount_after(lines: list[TextLine], i: int, start: int) -> str | None:
+    """The last amount on line ``i`` right of character ``start``, else the first on the next line."""
+    rest = lines[i].folded[start:]
+    amounts = _AMOUNT.findall(rest)
+    if amounts:  # the first: columns of the next printed line may have been merged onto this one
+        return amounts[0].replace(",", "").replace(" ", "")
+    if i + 1 < len(lines) and not re.search(r"[A-Z]{3,}", lines[i + 1].folded.replace("RM", "")):
+        nxt = _AMOUNT.findall(lines[i + 1].folded)
+        if nxt:
+            return nxt[0].replace(",", "").replace(" ", "")
+    return None
+
+
+def _total(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    best: tuple[int, int, str, TextLine] | None = None
+    for i, ln in enumerate(lines):
+        t = ln.folded.upper()
+        if _NOT_TOTAL.search(t) and not re.search(r"ROUND|GRAND|NET", t):
+            continue
+        for words, rank in _TOTAL_WORDS:
+            pos = t.find(words)
+            if pos < 0:
+                continue
+            value = _amount_after(lines, i, pos + len(words))
+            if value is not None and (best is None or (rank, i) >= (best[0], best[1])):
+                best = (rank, i, value, ln)
+            break
+    if best is None:
+        return None
+    rank, i, value, ln = best
+    # A rounding adjustment after the total: the amount paid is the rounded one, on the lines below it.
+    for j in range(i + 1, min(i + 4, len(lines))):
+        if re.search(r"ROUND", lines[j].folded, re.I):
+            for k in range(j + 1, min(j + 3, len(lines))):
+                if re.search(r"CASH|CHANGE|TENDER|PAID|CARD", lines[k].folded, re.I):
+                    break
+                amounts = _AMOUNT.findall(lines[k].folded)
+                if amounts:
+                    return amounts[-1].replace(",", ""), lines[k]
+    return value, ln
+
+
+def _tax(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    for i, ln in enumerate(lines):
+        t = ln.folded
+        m = _TAX.search(t)
+        if m and not re.search(r"\bID\b|REG|NO\.?\s*:", t, re.I) and re.search(r"TOTAL|AMOUNT|\d+\s*%|TAX", t, re.I):
+            value = _amount_after(lines, i, m.end())
+            if value is not None:
+                return value, ln
+    return None
+
+
+def _currency(lines: list[TextLine]) -> str | None:
+    text = " ".join(ln.folded for ln in lines)
+    for pattern, code in _CURRENCIES:
+        if pattern.search(text):
+            return code
+    return None

@@ -1,0 +1,70 @@
+"""Recorded OCR output: record what an engine saw once, replay it in tests without running the model.
+
+A recording is a JSON file ``{"engine": ..., "width": px, "height": px, "dpi": ..., "boxes": [OcrBox.to_json()]}``
+(see ``tests/fixtures/ocr/``). :class:`ReplayEngine` hands the same boxes back for any image.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from office_agent.ingest.ocr.base import OcrBox, OcrEngine
+
+
+@dataclass
+class Recording:
+    boxes: list[OcrBox]
+    width: int
+    height: int
+    dpi: float | None = None
+    engine: str = "rapidocr"
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        head = {"engine": self.engine, "width": self.width, "height": self.height, "dpi": self.dpi, "meta": self.meta}
+        lines = ",\n  ".join(json.dumps(b.to_json(), ensure_ascii=False) for b in self.boxes)
+        return json.dumps(head, ensure_ascii=False)[:-1] + ',\n "boxes": [\n  ' + lines + "\n ]\n}"
+
+    @classmethod
+    def load(cls, path: str | Path) -> Recording:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(
+            boxes=[OcrBox.from_json(b) for b in raw["boxes"]],
+            width=int(raw["width"]),
+            height=int(raw["height"]),
+            dpi=float(raw["dpi"]) if raw.get("dpi") else None,
+            engine=str(raw.get("engine", "rapidocr")),
+            meta={str(k): str(v) for k, v in (raw.get("meta") or {}).items()},
+        )
+
+
+class ReplayEngine:
+    """Returns recorded boxes whatever image it is given."""
+
+    name = "replay"
+
+    def __init__(self, boxes: list[OcrBox]) -> None:
+        self.boxes = list(boxes)
+        self.calls = 0
+
+    def recognize(self, image: np.ndarray) -> list[OcrBox]:
+        self.calls += 1
+        return list(self.boxes)
+
+
+class RecordingEngine:
+    """Wraps an engine and keeps what it returned for each call (to write fixtures)."""
+
+    def __init__(self, inner: OcrEngine) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.recordings: list[Recording] = []
+
+    def recognize(self, image: np.ndarray) -> list[OcrBox]:
+        boxes = self.inner.recognize(image)
+        self.recordings.append(Recording(boxes, int(image.shape[1]), int(image.shape[0]), engine=self.inner.name))
+        return boxes

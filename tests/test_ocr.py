@@ -1,0 +1,317 @@
+"""The OCR path without the model: recorded OCR boxes replayed, bad images, engines that crash or hang.
+
+Real-model tests are in ``test_ocr_slow.py`` (marked slow).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from office_agent.batch import process_blob
+from office_agent.errors import CorruptFile, NotAnInvoice, TooLarge
+from office_agent.extract.chain import chain_steps
+from office_agent.ingest import ocr, read_document
+from office_agent.ingest.image import BlankImage, ImageTooLarge, ImageTooSmall, TruncatedImage, load_frames
+from office_agent.ingest.ocr import OcrBox, OcrFailed, OcrTimeout, register_engine, run_engine
+from office_agent.ingest.ocr.page import page_from_boxes, split_invoices
+from office_agent.ingest.ocr.replay import Recording, ReplayEngine
+from office_agent.ingest.sources import Blob
+from office_agent.models import DocFormat, Document, Invoice, Source, Status
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ocr"
+
+
+def png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def page_image(size: tuple[int, int] = (900, 560)) -> Image.Image:
+    """Something with ink on it (the pipeline skips blank images before OCR)."""
+    im = Image.new("RGB", size, "white")
+    draw = ImageDraw.Draw(im)
+    for y in range(60, size[1] - 40, 40):
+        draw.rectangle((60, y, size[0] - 60, y + 12), fill="black")
+    return im
+
+
+@pytest.fixture
+def use_engine() -> Iterator[None]:
+    yield
+    ocr.set_default_engine(None)
+    for name in ("replay", "crash", "hang"):
+        ocr.FACTORIES.pop(name, None)
+        ocr.forget_engine(name)
+
+
+def use(name: str, engine: ocr.OcrEngine) -> None:
+    register_engine(name, lambda: engine)
+    ocr.set_default_engine(name)
+
+
+def build_records(doc: Document) -> list[Invoice]:
+    """The chain from a ready Document (ingest skipped): extract → normalise → validate → classify."""
+    s = chain_steps()
+    chain = s["extract"] | s["normalise"] | s["validate"] | s["classify"]
+    return chain.invoke(doc)  # type: ignore[no-any-return]
+
+
+def blob(data: bytes, name: str = "scan.png") -> Blob:
+    return Blob(name, data, "0" * 64, DocFormat.IMAGE)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Replayed OCR of a real scan
+
+
+def test_replayed_scan_of_paper_special_invoice() -> None:
+    rec = Recording.load(FIXTURES / "vat_special_sample.json")
+    page = page_from_boxes(rec.boxes, rec.width, rec.height, 842 / max(rec.width, rec.height))
+    doc = Document(source="vat_special_sample.jpg", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page])
+    (inv,) = build_records(doc)
+    assert inv.invoice_number == "87654321"
+    assert inv.invoice_code == "1100094140"
+    assert str(inv.issue_date) == "2010-11-18"
+    assert (inv.buyer_name, inv.seller_name) == ("测试购方企业", "测试销方企业")
+    assert (inv.buyer_tax_id, inv.seller_tax_id) == ("410305123456789", "410305012345678")
+    amounts = (str(inv.amount_without_tax), str(inv.tax_amount), str(inv.total_amount))
+    assert amounts == ("5999.00", "1019.83", "7018.83")
+    assert inv.invoice_kind.value == "vat_special"
+    assert inv.items and inv.items[0].name == "计算机"
+    prov = inv.provenance["total_amount"]
+    assert prov.source == Source.OCR and prov.bbox is not None and 0 < prov.confidence <= 1
+
+
+def test_ocr_confidence_is_carried_into_provenance() -> None:
+    boxes = [
+        OcrBox.from_rect("开票日期：2024年05月28日", 600, 40, 860, 70, 0.99),
+        OcrBox.from_rect("发票号码：24112000000048542163", 600, 10, 900, 38, 0.55),
+        OcrBox.from_rect("价税合计（大写）", 40, 500, 200, 530, 0.98),
+        OcrBox.from_rect("（小写）¥4449.00", 600, 500, 800, 530, 0.97),
+    ]
+    page = page_from_boxes(boxes, 1000, 700, 0.7)
+    doc = Document(source="x.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page])
+    (inv,) = build_records(doc)
+    assert inv.provenance["invoice_number"].confidence == pytest.approx(0.55)
+    assert inv.provenance["issue_date"].confidence > 0.9
+
+
+def test_two_invoices_on_one_page_are_split() -> None:
+    one = [
+        OcrBox.from_rect("电子发票（普通发票）", 300, 20, 600, 50, 0.99),
+        OcrBox.from_rect("发票号码：25000000000000000001", 650, 20, 950, 45, 0.99),
+        OcrBox.from_rect("开票日期：2025年03月04日", 650, 50, 950, 75, 0.99),
+        OcrBox.from_rect("（小写）¥106.00", 650, 380, 850, 405, 0.99),
+    ]
+    two = [OcrBox(b.text.replace("0001", "0002").replace("106", "212"),
+                  tuple((x, y + 600) for x, y in b.quad), b.score) for b in one]  # type: ignore[misc]  # fmt: skip
+    page = page_from_boxes(one + two, 1000, 1250, 0.6)
+    pages = split_invoices(page, [])
+    assert len(pages) == 2
+    doc = Document(source="two.jpg", sha256="0" * 64, format=DocFormat.IMAGE, pages=pages)
+    invoices = build_records(doc)
+    assert [i.invoice_number for i in invoices] == ["25000000000000000001", "25000000000000000002"]
+    assert [str(i.total_amount) for i in invoices] == ["106.00", "212.00"]
+
+
+def test_image_read_end_to_end_with_a_replay_engine(use_engine: None) -> None:
+    rec = Recording.load(FIXTURES / "vat_special_sample.json")
+    engine = ReplayEngine(rec.boxes)
+    use("replay", engine)
+    result = process_blob(blob(png(page_image())))
+    assert result.status in (Status.OK, Status.PARTIAL), result.reason
+    assert result.invoices[0].invoice_number == "87654321"
+    assert result.invoices[0].format == DocFormat.IMAGE
+    assert engine.calls >= 1
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Bad images: a status and a reason, never a crash
+
+
+def _png_header(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_decompression_bomb_is_refused_before_decoding() -> None:
+    with pytest.raises(ImageTooLarge) as info:
+        load_frames(_png_header(100_000, 100_000))
+    assert isinstance(info.value, TooLarge) and "limit" in str(info.value)
+
+
+def test_truncated_jpeg() -> None:
+    buf = io.BytesIO()
+    page_image().save(buf, format="JPEG", quality=90)
+    with pytest.raises(TruncatedImage) as info:
+        load_frames(buf.getvalue()[: len(buf.getvalue()) // 2])
+    assert isinstance(info.value, CorruptFile) and "truncated" in str(info.value)
+
+
+def test_one_pixel_image() -> None:
+    with pytest.raises(ImageTooSmall):
+        load_frames(png(Image.new("RGB", (1, 1), "white")))
+
+
+def test_not_an_image_at_all() -> None:
+    with pytest.raises(CorruptFile):
+        load_frames(b"\x89PNG\r\n\x1a\n")
+
+
+def test_blank_image_is_refused(use_engine: None) -> None:
+    use("replay", ReplayEngine([]))
+    with pytest.raises(BlankImage) as info:
+        read_document("blank.png", "0", png(Image.new("RGB", (800, 600), (250, 250, 250))))
+    assert isinstance(info.value, NotAnInvoice)
+
+
+def test_image_with_no_invoice_fails_with_a_reason(use_engine: None) -> None:
+    use("replay", ReplayEngine([OcrBox.from_rect("Happy birthday", 10, 10, 300, 40, 0.99)]))
+    result = process_blob(blob(png(page_image())))
+    assert result.status == Status.FAILED and "not recognised as an invoice" in (result.reason or "")
+
+
+def test_transparent_png_is_flattened_onto_white() -> None:
+    im = Image.new("RGBA", (200, 100), (0, 0, 0, 0))
+    ImageDraw.Draw(im).rectangle((20, 20, 60, 60), fill=(0, 0, 0, 255))
+    (pixels, _), = load_frames(png(im))
+    assert tuple(pixels[5, 5]) == (255, 255, 255) and tuple(pixels[40, 40]) == (0, 0, 0)
+
+
+def test_exif_orientation_is_applied() -> None:
+    im = Image.new("RGB", (300, 100), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif)
+    (pixels, _), = load_frames(buf.getvalue())
+    assert pixels.shape[:2] == (300, 100)
+
+
+def test_multipage_tiff_gives_every_page() -> None:
+    frames = [page_image((400, 300)), page_image((300, 400))]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:], dpi=(300, 300))
+    loaded = load_frames(buf.getvalue())
+    assert [f.shape[:2] for f, _ in loaded] == [(300, 400), (400, 300)]
+    assert loaded[0][1] == 300
+
+
+@pytest.mark.parametrize("fmt", ["BMP", "WEBP", "GIF"])
+def test_other_formats_decode(fmt: str) -> None:
+    buf = io.BytesIO()
+    page_image((320, 200)).save(buf, format=fmt)
+    (pixels, _), = load_frames(buf.getvalue())
+    assert pixels.shape == (200, 320, 3)
+
+
+def test_heic_decodes() -> None:
+    pillow_heif = pytest.importorskip("pillow_heif")
+    buf = io.BytesIO()
+    try:
+        pillow_heif.from_pillow(page_image((320, 200))).save(buf, quality=90)
+    except Exception as exc:  # an encoder-less libheif build can read but not write
+        pytest.skip(f"no HEIC encoder here: {exc}")
+    (pixels, _), = load_frames(buf.getvalue())
+    assert pixels.shape[:2] == (200, 320)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Engines that misbehave cost one file, not the batch
+
+
+class CrashingEngine:
+    name = "crash"
+
+    def recognize(self, image: np.ndarray) -> list[OcrBox]:
+        raise RuntimeError("segfault simulated")
+
+
+class HangingEngine:
+    name = "hang"
+
+    def recognize(self, image: np.ndarray) -> list[OcrBox]:
+        time.sleep(30)
+        return []
+
+
+def test_crashing_engine_fails_the_file_with_a_reason(use_engine: None) -> None:
+    use("crash", CrashingEngine())
+    result = process_blob(blob(png(page_image())))
+    assert result.status == Status.FAILED
+    assert "crash" in (result.reason or "") and "segfault simulated" in (result.reason or "")
+
+
+def test_hanging_engine_is_cut_off(use_engine: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ocr.ENV_TIMEOUT, "0.3")
+    use("hang", HangingEngine())
+    started = time.monotonic()
+    result = process_blob(blob(png(page_image())))
+    assert time.monotonic() - started < 5
+    assert result.status == Status.FAILED and "longer than 0.3 s" in (result.reason or "")
+
+
+def test_batch_goes_on_after_a_hang(use_engine: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from factories import einvoice
+
+    from office_agent.batch import run_batch
+
+    monkeypatch.setenv(ocr.ENV_TIMEOUT, "0.3")
+    use("hang", HangingEngine())
+    (tmp_path / "a_scan.png").write_bytes(png(page_image()))
+    (tmp_path / "b.xml").write_bytes(einvoice("25000000000000000001", "106.00"))
+    result = run_batch([tmp_path], workers=1)
+    statuses = {Path(f.source).name: f.status for f in result.files}
+    assert statuses["a_scan.png"] == Status.FAILED
+    assert statuses["b.xml"] in (Status.OK, Status.PARTIAL)
+
+
+def test_run_engine_wraps_errors() -> None:
+    with pytest.raises(OcrFailed):
+        run_engine(CrashingEngine(), np.zeros((10, 10, 3), np.uint8))
+    with pytest.raises(OcrTimeout):
+        run_engine(HangingEngine(), np.zeros((10, 10, 3), np.uint8), timeout=0.1)
+
+
+def test_null_engine_skips_images_without_qr(use_engine: None) -> None:
+    ocr.set_default_engine("null")
+    result = process_blob(blob(png(page_image())))
+    assert result.status == Status.SKIPPED and "OCR" in (result.reason or "")
+
+
+def test_unknown_engine_name_is_refused() -> None:
+    with pytest.raises(ValueError):
+        ocr.set_default_engine("nope")
+
+
+def test_image_only_pdf_is_read_by_ocr(use_engine: None) -> None:
+    rec = Recording.load(FIXTURES / "vat_special_sample.json")
+    use("replay", ReplayEngine(rec.boxes))
+    buf = io.BytesIO()
+    page_image((1200, 700)).save(buf, format="PDF", resolution=150)
+    doc = read_document("scan.pdf", "0", buf.getvalue())
+    assert doc.format == DocFormat.PDF and any("read by OCR" in w for w in doc.warnings)
+    (inv,) = build_records(doc)
+    assert inv.invoice_number == "87654321" and inv.provenance["invoice_number"].source == Source.OCR
+
+
+def test_text_pdf_is_not_sent_to_ocr(use_engine: None) -> None:
+    from test_pdf import simple_pdf
+
+    engine = ReplayEngine([])
+    use("replay", engine)
+    doc = read_document("x.pdf", "0", simple_pdf(["Invoice No: 12345678", "Total: 100.00"]))
+    assert engine.calls == 0 and doc.pages[0].words
