@@ -75,7 +75,7 @@ def _page_extractions(doc: Document, page: Page) -> list[Extraction]:
         ext = extract_page(page, source)
         ext.page = page.number
         out.append(apply_ocr_confidence(ext, page) if ocr else ext)
-        out.extend(extract_special(page, source))
+        out.extend(extract_special(page, source, found_number=ext.get("invoice_number") is not None))
     for payload in page.qr_payloads:
         qr = parse_qr(payload, page.number)
         if qr is not None:

@@ -11,9 +11,19 @@ from office_agent.extract.tickets import extract_ticket
 from office_agent.models import Extraction, Page, Source
 
 
-def extract_special(page: Page, source: Source) -> list[Extraction]:
+def extract_special(page: Page, source: Source, found_number: bool = False) -> list[Extraction]:
+    """Run the readers whose document the page may be. The gates are cheap text tests, so an ordinary e-invoice
+    (a text layer where the layout already found the number) costs none of them."""
+    text = "".join(w.text for w in page.words)
+    readers = []
+    if source == Source.OCR or not found_number:
+        readers.append(extract_paper)
+    if "客票" in text or "行程" in text or "航班" in text:
+        readers.append(extract_ticket)
+    if not found_number and "发票" not in text:
+        readers.append(extract_receipt)
     out = []
-    for reader in (extract_paper, extract_ticket, extract_receipt):
+    for reader in readers:
         ext = reader(page, source)
         if ext is not None:
             out.append(ext)

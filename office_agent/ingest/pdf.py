@@ -7,6 +7,7 @@ and if both are garbled the document is flagged so the OCR path can take over.
 
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 import re
@@ -24,20 +25,19 @@ from office_agent.models import BBox, DocFormat, Document, EmbeddedFile, Page, W
 log = logging.getLogger(__name__)
 
 # Characters an invoice's text layer is made of; anything else counts towards "garbled".
-_EXPECTED = re.compile(
-    r"[\u0020-\u007e\u00a5\u00b7\u00d7\u2014-\u2026\u2160-\u217f\u2460-\u24ff\u3000-\u303f"
-    r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\s]"
+_EXPECTED = (
+    "\u0020-\u007e\u00a5\u00b7\u00d7\u2014-\u2026\u2160-\u217f\u2460-\u24ff\u3000-\u303f"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 )
+_ODD = re.compile(f"[^{_EXPECTED}\\s]")
+_SPACE = re.compile(r"\s")
 GARBLED_THRESHOLD = 0.25
 
 
 def garbled_share(text: str) -> float:
     """Share of non-space characters that are neither CJK, ASCII nor common punctuation."""
-    chars = [c for c in text if not c.isspace()]
-    if not chars:
-        return 0.0
-    odd = sum(1 for c in chars if not _EXPECTED.match(c))
-    return odd / len(chars)
+    visible = len(text) - len(_SPACE.findall(text))
+    return len(_ODD.findall(text)) / visible if visible else 0.0
 
 
 def read_pdf(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
@@ -114,16 +114,21 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> Page:
 def _chars(textpage: pdfium.PdfTextPage, left: float, top: float) -> Iterator[tuple[str, BBox | None]]:
     """Each character with its box in top-left coordinates (None for characters PDFium generated, with no box).
 
-    Characters are read one by one with their own code point: the page's text as one string can hold more or
-    fewer characters than the page has (a glyph with no Unicode mapping, a ligature), and would misalign boxes.
+    The text is read in one call into a UTF-16 buffer of one unit per character index (checked: when a
+    character needs a surrogate pair the lengths differ, and each code point is then read on its own), never
+    through a cleaned-up string that can hold fewer characters than the page and misalign the boxes.
     """
-    rect = pdfium_c.FS_RECTF()  # one struct reused: the raw calls avoid a wrapper object per character
     raw = textpage.raw
-    for i in range(textpage.count_chars()):
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
-        if code in (0, 0xFFFE, 0xFFFF) or 0xD800 <= code <= 0xDFFF:
+    n = textpage.count_chars()
+    buf = ctypes.create_string_buffer((n + 1) * 2)
+    written = pdfium_c.FPDFText_GetText(raw, 0, n, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    text = buf.raw[: max(written - 1, 0) * 2].decode("utf-16-le", errors="replace")
+    if len(text) != n:
+        text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i) or 0xFFFE) for i in range(n))
+    rect = pdfium_c.FS_RECTF()  # one struct reused: the raw calls avoid a wrapper object per character
+    for i, ch in enumerate(text):
+        if ch in "\x00\ufffe\uffff\ufffd":
             continue
-        ch = chr(code)
         if ch in "\r\n":
             yield ch, None
         elif pdfium_c.FPDFText_GetLooseCharBox(raw, i, rect):
@@ -135,48 +140,56 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
     """Group characters into runs of text on one baseline, split at line breaks and at wide gaps.
 
     White-space characters that carry a box (real spaces, ideographic spaces in ``名　　称``) bridge the gap;
-    the ones PDFium generates between text objects carry none and do not.
+    the ones PDFium generates between text objects carry none and do not. (The run's box is kept in plain
+    locals: this loop sees every character of every page.)
     """
     words: list[Word] = []
     buf: list[str] = []
-    box: list[float] = []  # x0, top, x1, bottom of the current run (top-left origin)
+    rx0 = ry0 = rx1 = ry1 = 0.0  # the current run's box (top-left origin), valid while ``open_run``
+    open_run = False
     last_x1 = 0.0
 
     def flush() -> None:
         s = "".join(buf).strip()
-        if s and box:
-            cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-            if 0 <= cx <= width and 0 <= cy <= height:  # hidden text outside the visible page is ignored
-                words.append(Word(text=s, bbox=(box[0], box[1], box[2], box[3])))
+        cx, cy = (rx0 + rx1) / 2, (ry0 + ry1) / 2
+        if s and 0 <= cx <= width and 0 <= cy <= height:  # hidden text outside the visible page is ignored
+            words.append(Word.model_construct(text=s, bbox=(rx0, ry0, rx1, ry1)))  # our own values: no validation
         buf.clear()
-        box.clear()
 
     for ch, char_box in _chars(textpage, left, top):
         if char_box is None:
             if ch in "\r\n":
-                flush()
-            elif ch.isspace() and buf:
+                if open_run:
+                    flush()
+                open_run = False
+            elif buf and ch.isspace():
                 buf.append(" ")
             continue
         x0, y0, x1, y1 = char_box
-        h = max(y1 - y0, box[3] - box[1] if box else 0.0, 1.0)  # a period's box is tiny: use the run's height
-        if box:
-            same_line = y0 < box[3] - 0.3 * h and y1 > box[1] + 0.3 * h  # vertical overlap
+        if open_run:
+            h = y1 - y0 if y1 - y0 > ry1 - ry0 else ry1 - ry0  # a period's box is tiny: use the run's height
+            h = h if h > 1.0 else 1.0
             gap = x0 - last_x1
-            if not same_line or gap > 2.0 * h or gap < -h:
+            # a new run: no vertical overlap with the current one, or a gap wider than two characters
+            if not (y0 < ry1 - 0.3 * h and y1 > ry0 + 0.3 * h) or gap > 2.0 * h or gap < -h:
                 flush()
+                open_run = False
         if ch.isspace():
             if buf:
                 buf.append(" ")
-                last_x1 = max(last_x1, x1)
+                last_x1 = x1 if x1 > last_x1 else last_x1
             continue
         buf.append(ch)
-        if box:
-            box[0], box[1], box[2], box[3] = min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)
+        if open_run:
+            rx0 = x0 if x0 < rx0 else rx0
+            ry0 = y0 if y0 < ry0 else ry0
+            rx1 = x1 if x1 > rx1 else rx1
+            ry1 = y1 if y1 > ry1 else ry1
         else:
-            box.extend((x0, y0, x1, y1))
+            rx0, ry0, rx1, ry1, open_run = x0, y0, x1, y1, True
         last_x1 = x1
-    flush()
+    if open_run:
+        flush()
     return words
 
 
@@ -192,7 +205,7 @@ def _qr_from_images(page: pdfium.PdfPage, left: float, top: float) -> list[str]:
         except (pdfium.PdfiumError, ValueError, OSError) as exc:
             log.debug("skipping an image object: %s", exc)
             continue
-        found.extend(p for p in decode_qr(image) if p not in found)
+        found.extend(p for p in decode_qr(image, pure=True) if p not in found)
     return found
 
 

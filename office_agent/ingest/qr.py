@@ -12,12 +12,18 @@ log = logging.getLogger(__name__)
 _QR_FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
 
 
-def decode_qr(image: Image.Image) -> list[str]:
-    """Every QR payload readable in ``image`` (text, in reading order). Never raises on a bad image."""
+def decode_qr(image: Image.Image, pure: bool = False) -> list[str]:
+    """Every QR payload readable in ``image`` (text, in reading order). Never raises on a bad image.
+
+    ``pure``: the image is likely nothing but the code (an invoice's embedded QR image): zxing's fast path for
+    such images is tried first, then the full search.
+    """
     try:
         if image.mode not in ("L", "RGB"):
             image = _flatten(image)
-        results = zxingcpp.read_barcodes(image, formats=_QR_FORMATS)
+        results = zxingcpp.read_barcodes(image, formats=_QR_FORMATS, is_pure=True) if pure else []
+        if not results:
+            results = zxingcpp.read_barcodes(image, formats=_QR_FORMATS)
     except Exception as exc:  # zxing or PIL failing on one image must not cost the file
         log.debug("QR decoding failed: %s", exc)
         return []
