@@ -358,7 +358,10 @@ def _ask_router(router: IntentRouter, text: str, rules: AskRequest) -> AskReques
         return replace(rules, notes=(*rules.notes, f"router failed ({type(exc).__name__}): rules used"))
     if routed is None:
         return rules
-    return validate_request(replace(routed, router="llm"))
+    try:
+        return validate_request(replace(routed, router="llm"))
+    except BadArguments as exc:  # an answer that fails the checks every request passes is not used
+        return replace(rules, notes=(*rules.notes, f"router failed (invalid answer: {exc}): rules used"))
 
 
 def validate_request(req: AskRequest) -> AskRequest:

@@ -213,7 +213,8 @@ def ask(
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    """Say what you want: the request is read by fixed rules (no LLM), printed back, then run.
+    """Say what you want: the request is read by fixed rules (and the opt-in LLM, when one is configured),
+    printed back, then run.
 
     Example: office-agent ask "帮我生成2024年度报销台账" ~/fapiao
     Example: office-agent ask "ledger for March to May 2025, meals only, as csv" ~/fapiao
@@ -223,7 +224,13 @@ def ask(
     from office_agent.ask import parse_request
 
     cli._setup_logging(verbose)
-    req = parse_request(request, today=parse_day(today, end=False), known_people=_people(paths))
+    settings = _settings(config, company, company_tax_id)
+    router = None
+    if settings.llm.enabled:  # opt-in: the request text (never a document) goes to the configured model
+        from office_agent.ask_llm import LlmIntentRouter
+
+        router = LlmIntentRouter(settings.llm, today=parse_day(today, end=False))
+    req = parse_request(request, today=parse_day(today, end=False), known_people=_people(paths), router=router)
     cli.err.print(describe_request(req), markup=False)
     if not req.understood:
         examples = '"帮我生成2024年度报销台账", "ledger for March to May 2025, meals only, as csv"'
@@ -232,7 +239,6 @@ def ask(
         raise typer.Exit(ExitCode.OK)
     if sys.stdin.isatty() and not yes and not typer.confirm("继续？/ Go ahead?", default=True):
         raise typer.Abort()
-    settings = _settings(config, company, company_tax_id)
     options = req.ledger_options(paths, company=_company(settings))
     result = _run(paths, out, workers, settings)
     _finish(result, run_jobs(req, result, out, options), quiet)

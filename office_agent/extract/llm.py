@@ -113,8 +113,9 @@ def page_text(page: Page) -> str:
     return "\n".join(" ".join(t for _, t in sorted(line)) for line in lines)
 
 
-def make_structured_model(settings: LlmSettings) -> Any:
-    """The chat model with structured output, as configured. Imported lazily: the extras are optional."""
+def make_structured_model(settings: LlmSettings, schema: type[BaseModel] | None = None) -> Any:
+    """The chat model with structured output (``schema``, by default the invoice fields), as configured.
+    Imported lazily: the extras are optional."""
     if not settings.enabled:
         raise LlmError("no LLM configured (set llm.model and llm.base_url)")
     if settings.provider == "ollama":
@@ -142,7 +143,7 @@ def make_structured_model(settings: LlmSettings) -> Any:
             max_retries=settings.max_retries,
             temperature=0,
         )
-    return model.with_structured_output(LlmInvoiceFields, method=settings.method)
+    return model.with_structured_output(schema or LlmInvoiceFields, method=settings.method)
 
 
 def llm_extract(doc: Document, pages: list[int], structured: Any, redact: bool, known_names: list[str]) -> Extraction:
