@@ -6,7 +6,7 @@ Lines inside a table's box are left to the table. Lines in a larger font than th
 largest being level 1. Wrapped lines are joined into paragraphs; numbered lines and ends of sentences start new
 ones. Page numbers ("— 3 —", "第 3 页", "Page 3 of 9") are dropped.
 
-A PDF whose pages have images but no text is a scan: it needs OCR, which this version does not have.
+A PDF whose pages have images but no text is a scan: those pages go through the OCR engine (RapidOCR by default).
 """
 
 from __future__ import annotations
@@ -15,14 +15,17 @@ import io
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from office_agent.errors import CorruptFile, EmptyFile, EncryptedFile, NeedsOcr
 from office_agent.ingest.doc_structure import RawBlock, ends_block, is_heading_line, join_wrapped, starts_new_block
+from office_agent.models import Word
 from office_agent.policy_models import DocLimits
 
 log = logging.getLogger(__name__)
@@ -85,6 +88,53 @@ def _page_lines(page: pdfium.PdfPage, number: int) -> list[_Line]:
         textpage.close()
 
 
+OCR_DPI = 200.0
+
+
+def _ocr_lines(page: pdfium.PdfPage, number: int) -> list[_Line]:
+    """A scanned page through the OCR engine (see ``office_agent.ingest.ocr``): its words grouped into lines."""
+    from office_agent.ingest.ocr import OcrUnavailable, get_engine
+    from office_agent.ingest.ocr.page import read_pixels
+
+    engine = get_engine()
+    if engine.name == "null":
+        return []
+    try:
+        pixels = np.asarray(page.render(scale=OCR_DPI / 72.0).to_pil().convert("RGB"))
+        pages = read_pixels(pixels, number, engine, dpi=OCR_DPI, find_paper=False)
+    except (pdfium.PdfiumError, OcrUnavailable) as exc:
+        log.info("page %d: OCR failed (%s)", number, exc)
+        return []
+    words = sorted((w for p in pages for w in p.words if w.text.strip()), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
+    lines: list[list[Word]] = []
+    for w in words:
+        if lines:
+            top = min(x.bbox[1] for x in lines[-1])
+            bottom = max(x.bbox[3] for x in lines[-1])
+            if (w.bbox[1] + w.bbox[3]) / 2 < bottom and (w.bbox[1] + w.bbox[3]) / 2 > top:
+                lines[-1].append(w)
+                continue
+        lines.append([w])
+    out = []
+    for line in lines:
+        line.sort(key=lambda w: w.bbox[0])
+        top, bottom = min(w.bbox[1] for w in line), max(w.bbox[3] for w in line)
+        text = _join(w.text for w in line).strip()
+        if text and not _PAGE_NUMBER.match(text):
+            out.append(_Line(text, number, top, bottom, bottom - top))
+    return out
+
+
+def _join(parts: Iterable[str]) -> str:
+    """OCR boxes of one line: no space between Chinese characters, one between Latin words."""
+    out = ""
+    for part in parts:
+        if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    return out
+
+
 def _has_rules(page: pdfium.PdfPage) -> bool:
     return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=2))
 
@@ -135,8 +185,11 @@ def read_pdf_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], int
                 continue
             try:
                 page_lines = _page_lines(page, i + 1)
-                if not page_lines:
-                    images = images or _has_images(page)
+                if not page_lines and _has_images(page):
+                    images = True
+                    page_lines = _ocr_lines(page, i + 1)
+                    if page_lines:
+                        warnings.append(f"page {i + 1} has no text layer: read by OCR")
                 elif table_pages < limits.max_table_pages and _has_rules(page):
                     table_pages += 1
                     if plumber is None:
@@ -152,8 +205,8 @@ def read_pdf_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], int
         if not lines and not tables:
             if images:
                 raise NeedsOcr(
-                    "scanned PDF without a text layer: OCR is not available in this version, so it cannot be read; "
-                    "use a PDF with selectable text (or the DOCX/HTML version of the guide)"
+                    "scanned PDF without a text layer, and OCR read nothing from it (no OCR engine installed, or "
+                    "the scan is blank); use a PDF with selectable text (or the DOCX/HTML version of the guide)"
                 )
             raise EmptyFile("PDF has no text")
         return _assemble(lines, tables), n_pages, warnings
