@@ -19,6 +19,7 @@ from rich.console import Console
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.models import Status
 from office_agent.policy_models import Checklist
+from office_agent.settings import load_settings
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -81,7 +82,14 @@ def checklist(
     missing = [str(p) for p in docs if not p.exists()]
     if missing:
         raise BadArguments(f"no such file or folder: {', '.join(missing)}")
-    result = checklist_from_paths(docs, question)
+    refiner = None
+    settings = load_settings()
+    if settings.llm.enabled:  # opt-in: the model may rephrase and merge; uncited items are dropped and reported
+        from office_agent.extract.policy_checklist import read_documents
+        from office_agent.extract.policy_llm import LlmChecklistRefiner
+
+        refiner = LlmChecklistRefiner(settings.llm, read_documents(docs)[0])
+    result = checklist_from_paths(docs, question, refiner=refiner)
     if output is None and fmt == ChecklistFormat.xlsx:
         output = Path("outputs") / "checklist.xlsx"
     if output is None:

@@ -1,4 +1,5 @@
-"""The opt-in LLM step for checklists: an interface and the validation that keeps it honest. No LLM is called here.
+"""The opt-in LLM step for checklists: the interface, the validation that keeps it honest, and the refiner that
+asks the configured model (only when an LLM is configured).
 
 A :class:`ChecklistRefiner` (an LLM behind the chain issue's configuration, or a fake in tests) may rephrase and
 merge a procedure's items. Whatever it returns is checked by :func:`validate_items`: an item is kept only if every
@@ -11,7 +12,10 @@ checklist. If the refiner fails, the rule-based items are kept and a warning say
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
 
 from office_agent.extract.policy_query import tokenize
 from office_agent.policy_models import (
@@ -19,10 +23,12 @@ from office_agent.policy_models import (
     ChecklistItem,
     Citation,
     DroppedItem,
+    ItemKind,
     ItemOrigin,
     PolicyDocument,
     Procedure,
 )
+from office_agent.settings import LlmSettings
 
 log = logging.getLogger(__name__)
 
@@ -114,3 +120,50 @@ def refine_checklist(checklist: Checklist, docs: dict[str, PolicyDocument], refi
             log.warning("LLM item dropped (%s): %s", d.reason, d.text)
         procedures.append(procedure.model_copy(update={"items": kept}))
     return checklist.model_copy(update={"procedures": procedures, "dropped": dropped, "warnings": warnings})
+
+
+class _ProposedItem(BaseModel):
+    text: str = Field(description="the item, rephrased plainly in the documents' language")
+    kind: str = Field(description="material, eligibility, step, where, fee, time, validity or note")
+    quote: str = Field(description="the exact passage of the source text this item comes from, copied verbatim")
+    condition: str | None = Field(None, description="who or when it applies, if only sometimes")
+
+
+class _Proposal(BaseModel):
+    items: list[_ProposedItem]
+
+
+REFINE_PROMPT = (
+    "You tidy a checklist drawn from one government service guide or policy. Merge duplicates and rephrase items "
+    "plainly, but add nothing the text does not say. For every item copy the exact passage it comes from into "
+    "'quote': items whose quote is not found word for word in the source are thrown away. Question: {question}"
+)
+
+
+class LlmChecklistRefiner:
+    """The configured LLM (settings ``[llm]``) as a :class:`ChecklistRefiner`: structured output, and every item
+    it proposes still goes through :func:`validate_items` (an uncited or misquoted item is dropped and reported)."""
+
+    def __init__(self, settings: LlmSettings, docs: Sequence[PolicyDocument]) -> None:
+        from office_agent.extract.llm import make_structured_model
+
+        self.structured = make_structured_model(settings, _Proposal)
+        self.docs = {d.source: d for d in docs}
+
+    def refine(self, question: str | None, procedure: Procedure) -> list[ChecklistItem]:
+        lines = [f"- [{i.kind.value}] {i.text} (quote: {i.citations[0].quote if i.citations else ''})"
+                 for i in procedure.items]  # fmt: skip
+        prompt = REFINE_PROMPT.format(question=question or "(none: summarise every item)")
+        answer: Any = self.structured.invoke([("system", prompt), ("human", "\n".join(lines))])
+        if isinstance(answer, dict):
+            answer = _Proposal.model_validate(answer)
+        out = []
+        doc = self.docs.get(procedure.file)
+        for proposed in answer.items:
+            start = doc.text.find(proposed.quote) if doc and proposed.quote else -1
+            citation = Citation(
+                file=procedure.file, quote=proposed.quote, start=max(start, 0), end=max(start, 0) + len(proposed.quote)
+            )
+            kind = ItemKind(proposed.kind) if proposed.kind in ItemKind._value2member_map_ else ItemKind.NOTE
+            out.append(ChecklistItem(kind=kind, text=proposed.text, citations=[citation]))
+        return out
