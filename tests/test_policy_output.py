@@ -101,9 +101,9 @@ def test_cli_json_to_file_and_bad_files(tmp_path: Path) -> None:
     assert result.exit_code == 1  # some files could not be read
     data = json.loads(out.read_text(encoding="utf-8"))
     reasons = {Path(f["source"]).name: (f["status"], f["reason"]) for f in data["files"]}
-    assert reasons["scan.pdf"][0] == "skipped" and "OCR is not available" in reasons["scan.pdf"][1]
+    assert reasons["scan.pdf"][0] == "skipped" and "OCR read nothing" in reasons["scan.pdf"][1]
     assert reasons["empty.md"][0] == "failed" and "empty" in reasons["empty.md"][1]
-    assert data["procedures"] and "OCR is not available" in result.output
+    assert data["procedures"] and "OCR read nothing" in result.output
 
 
 def test_cli_question_matching_nothing_says_what_is_covered() -> None:
