@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,3 +25,20 @@ def samples() -> Path:
     if not any(SAMPLES.glob("*")):
         pytest.skip("samples/invoices is empty")
     return SAMPLES
+
+
+@pytest.fixture()
+def openai_server() -> Iterator[str]:
+    """A fake OpenAI-compatible endpoint on 127.0.0.1 (see fakes_llm.py); yields its base URL."""
+    import threading
+    from http.server import ThreadingHTTPServer
+
+    from fakes_llm import FakeOpenAI
+
+    FakeOpenAI.requests = []
+    FakeOpenAI.mode = "ok"
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
+    httpd.shutdown()
+    httpd.server_close()

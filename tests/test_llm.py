@@ -7,12 +7,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
+from fakes_llm import FakeOllama, FakeOpenAI
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
@@ -21,57 +21,6 @@ from office_agent.batch import run_batch
 from office_agent.extract.llm import Redactor
 from office_agent.models import Source
 from office_agent.settings import LlmSettings, Settings
-
-
-class FakeOpenAI(BaseHTTPRequestHandler):
-    mode = "ok"
-    answer: ClassVar[dict[str, Any]] = {}
-    requests: ClassVar[list[dict[str, Any]]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep pytest output clean
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append(body)
-        if self.mode == "refuse":
-            self._send(403, {"error": {"message": "forbidden", "type": "permission_error"}})
-            return
-        if self.mode == "slow":
-            time.sleep(3)
-        content = "{not json" if self.mode == "malformed" else json.dumps(self.answer, ensure_ascii=False)
-        self._send(
-            200,
-            {
-                "id": "cmpl-1",
-                "object": "chat.completion",
-                "created": 0,
-                "model": body.get("model", "m"),
-                "choices": [
-                    {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
-                ],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-            },
-        )
-
-    def _send(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-@pytest.fixture()
-def server() -> Iterator[str]:
-    FakeOpenAI.requests = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def weak_invoice(folder: Path) -> Path:
@@ -93,7 +42,7 @@ def settings(url: str, **kw: Any) -> Settings:
     return Settings(llm=LlmSettings(model="qwen-test", base_url=url, api_key="sk-test", timeout_s=1.0, **kw))
 
 
-def test_llm_fills_only_missing_fields_and_is_marked(server: str, tmp_path: Path) -> None:
+def test_llm_fills_only_missing_fields_and_is_marked(openai_server: str, tmp_path: Path) -> None:
     weak_invoice(tmp_path)
     FakeOpenAI.mode = "ok"
     FakeOpenAI.answer = {
@@ -103,7 +52,7 @@ def test_llm_fills_only_missing_fields_and_is_marked(server: str, tmp_path: Path
         "seller_tax_id": "<TAXID_1>",  # a placeholder: restored from the redaction map
         "total_amount": "35559.69",
     }
-    result = run_batch([tmp_path], workers=1, settings=settings(server))
+    result = run_batch([tmp_path], workers=1, settings=settings(openai_server))
     [inv] = result.invoices
     assert str(inv.issue_date) == "2025-10-20" and inv.provenance["issue_date"].source == Source.LLM
     assert inv.seller_tax_id == "91610132688983884K"
@@ -118,11 +67,11 @@ def test_llm_fills_only_missing_fields_and_is_marked(server: str, tmp_path: Path
 
 
 @pytest.mark.parametrize("mode", ["malformed", "slow", "refuse"])
-def test_llm_failures_cost_only_the_fallback(server: str, tmp_path: Path, mode: str) -> None:
+def test_llm_failures_cost_only_the_fallback(openai_server: str, tmp_path: Path, mode: str) -> None:
     weak_invoice(tmp_path)
     FakeOpenAI.mode = mode
     start = time.monotonic()
-    result = run_batch([tmp_path], workers=1, settings=settings(server))
+    result = run_batch([tmp_path], workers=1, settings=settings(openai_server))
     assert time.monotonic() - start < 10
     [inv] = result.invoices
     assert inv.issue_date is None  # nothing invented
@@ -130,12 +79,12 @@ def test_llm_failures_cost_only_the_fallback(server: str, tmp_path: Path, mode: 
     assert all(p.source != Source.LLM for p in inv.provenance.values())
 
 
-def test_llm_is_never_called_when_nothing_is_missing(server: str, tmp_path: Path) -> None:
+def test_llm_is_never_called_when_nothing_is_missing(openai_server: str, tmp_path: Path) -> None:
     from factories import einvoice
 
     (tmp_path / "a.xml").write_bytes(einvoice("25000000000000000001", "106.00"))
     FakeOpenAI.mode = "ok"
-    run_batch([tmp_path], workers=1, settings=settings(server))
+    run_batch([tmp_path], workers=1, settings=settings(openai_server))
     assert FakeOpenAI.requests == []
 
 
@@ -151,34 +100,6 @@ def test_redactor_masks_ids_and_names_and_restores_them() -> None:
     assert "25317000002228021821" in masked  # an invoice number is not a tax id
     assert masked.count("<TAXID_") == 2 and r.unmask("<TAXID_1>") == "91610132688983884K"
     assert r.unmask(masked) == text
-
-
-class FakeOllama(BaseHTTPRequestHandler):
-    """Ollama's /api/chat, streamed as NDJSON the way the real server answers."""
-
-    answer: ClassVar[dict[str, Any]] = {}
-    requests: ClassVar[list[dict[str, Any]]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_POST(self) -> None:
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append(body)
-        content = json.dumps(self.answer, ensure_ascii=False)
-        lines = [
-            {"model": body["model"], "created_at": "2026-01-01T00:00:00Z",
-             "message": {"role": "assistant", "content": content}, "done": False},
-            {"model": body["model"], "created_at": "2026-01-01T00:00:00Z",
-             "message": {"role": "assistant", "content": ""}, "done": True, "done_reason": "stop",
-             "total_duration": 1, "load_duration": 1, "prompt_eval_count": 1, "eval_count": 1},
-        ]  # fmt: skip
-        data = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-ndjson")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
 
 def test_local_ollama_provider(tmp_path: Path) -> None:

@@ -3,13 +3,9 @@ quote are kept (marked llm), items with an invented quote are dropped and report
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-import pytest
-from test_llm import FakeOpenAI
+from fakes_llm import FakeOpenAI
 
 from office_agent.extract.policy_checklist import checklist_from_paths, read_documents
 from office_agent.extract.policy_llm import LlmChecklistRefiner
@@ -19,22 +15,12 @@ from office_agent.settings import LlmSettings
 GUIDE = Path(__file__).resolve().parents[1] / "samples" / "policy" / "travel_expense_policy.md"
 
 
-@pytest.fixture()
-def url() -> Iterator[str]:
-    FakeOpenAI.requests = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    httpd.server_close()
-
-
 def refiner(url: str) -> LlmChecklistRefiner:
     docs, _ = read_documents([GUIDE])
     return LlmChecklistRefiner(LlmSettings(model="qwen-test", base_url=url, api_key="k", timeout_s=2), docs)
 
 
-def test_cited_items_are_kept_and_invented_ones_dropped(url: str) -> None:
+def test_cited_items_are_kept_and_invented_ones_dropped(openai_server: str) -> None:
     text = GUIDE.read_text(encoding="utf-8")
     real_quote = next(line.strip("-* ").strip() for line in text.splitlines() if "发票" in line and len(line) > 12)
     FakeOpenAI.mode = "ok"
@@ -44,7 +30,7 @@ def test_cited_items_are_kept_and_invented_ones_dropped(url: str) -> None:
             {"text": "带上护照", "kind": "material", "quote": "申请人须提交护照原件及复印件三份"},  # not in the text
         ]
     }
-    checklist = checklist_from_paths([GUIDE], "报销需要什么", refiner=refiner(url))
+    checklist = checklist_from_paths([GUIDE], "报销需要什么", refiner=refiner(openai_server))
     items = checklist.items()
     assert [i.text for i in items] == ["带上发票原件"] and items[0].origin == ItemOrigin.LLM
     assert items[0].citations[0].quote == real_quote
@@ -52,9 +38,9 @@ def test_cited_items_are_kept_and_invented_ones_dropped(url: str) -> None:
     assert FakeOpenAI.requests  # the model was asked
 
 
-def test_refiner_failure_keeps_the_rule_based_items(url: str) -> None:
+def test_refiner_failure_keeps_the_rule_based_items(openai_server: str) -> None:
     FakeOpenAI.mode = "refuse"
     plain = checklist_from_paths([GUIDE], "报销需要什么")
-    refined = checklist_from_paths([GUIDE], "报销需要什么", refiner=refiner(url))
+    refined = checklist_from_paths([GUIDE], "报销需要什么", refiner=refiner(openai_server))
     assert [i.text for i in refined.items()] == [i.text for i in plain.items()]
     assert any("LLM refinement failed" in w for w in refined.warnings)

@@ -23,8 +23,9 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from office_agent.errors import CorruptFile, EmptyFile, EncryptedFile, NeedsOcr
+from office_agent.errors import CorruptFile, EmptyFile, NeedsOcr
 from office_agent.ingest.doc_structure import RawBlock, ends_block, is_heading_line, join_wrapped, starts_new_block
+from office_agent.ingest.pdf import open_pdf
 from office_agent.models import Word
 from office_agent.policy_models import DocLimits
 
@@ -48,19 +49,6 @@ class _Table:
     page: int
     top: float
     rows: list[list[str]]
-
-
-def _open(data: bytes) -> pdfium.PdfDocument:
-    try:
-        return pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        msg = str(exc)
-        if "password" in msg.lower():
-            raise EncryptedFile(
-                "encrypted PDF that needs a password to open; decrypt it first "
-                "(e.g. `qpdf --decrypt --password=PASSWORD in.pdf out.pdf`)"
-            ) from exc
-        raise CorruptFile(f"not a readable PDF ({msg.rstrip('.')})") from exc
 
 
 def _page_lines(page: pdfium.PdfPage, number: int) -> list[_Line]:
@@ -164,7 +152,7 @@ def _inside(line: _Line, bbox: tuple[float, float, float, float]) -> bool:
 
 def read_pdf_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], int, list[str]]:
     """Blocks, the page count and warnings. Raises NeedsOcr for a scan, EmptyFile for a PDF with no text."""
-    pdf = _open(data)
+    pdf = open_pdf(data)
     plumber: pdfplumber.PDF | None = None
     warnings: list[str] = []
     try:

@@ -40,9 +40,11 @@ def garbled_share(text: str) -> float:
     return len(_ODD.findall(text)) / visible if visible else 0.0
 
 
-def read_pdf(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+def open_pdf(data: bytes) -> pdfium.PdfDocument:
+    """Open a PDF with PDFium; an empty user password is tried by PDFium itself. Encrypted and unreadable files
+    raise the project's errors, with what to do next."""
     try:
-        pdf = pdfium.PdfDocument(data)
+        return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         msg = str(exc)
         if "password" in msg.lower():
@@ -51,6 +53,10 @@ def read_pdf(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIM
                 "(e.g. `qpdf --decrypt --password=PASSWORD in.pdf out.pdf`)"
             ) from exc
         raise CorruptFile(f"not a readable PDF ({msg.rstrip('.')})") from exc
+
+
+def read_pdf(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    pdf = open_pdf(data)
     try:
         doc = Document(source=source, sha256=sha256, format=DocFormat.PDF)
         n_pages = len(pdf)
