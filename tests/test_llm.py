@@ -119,3 +119,27 @@ def test_local_ollama_provider(tmp_path: Path) -> None:
     assert FakeOllama.requests and FakeOllama.requests[0]["model"] == "qwen2.5"
     assert str(inv.issue_date) == "2025-10-20" and inv.provenance["issue_date"].source == Source.LLM
     assert inv.seller_tax_id == "91610132688983884K"
+
+
+def test_llm_is_asked_about_a_flagged_record_but_never_overrides_it(openai_server: str, tmp_path: Path) -> None:
+    import random
+
+    from office_agent.synth.model import make_invoice
+    from office_agent.synth.pdf import render_pdf
+
+    inv = make_invoice(random.Random(3), "digital_general", toll=False)
+    wrong = "壹圆整"  # the amount in words disagrees with the total: a failed check, every key field present
+
+    class Misprinted(type(inv)):  # type: ignore[misc]
+        @property
+        def words(self) -> str:
+            return wrong
+
+    inv.__class__ = Misprinted
+    (tmp_path / "a.pdf").write_bytes(render_pdf(inv, random.Random(3)))
+    FakeOpenAI.answer = {"total_amount_in_words": "伍圆整", "invoice_number": inv.number}
+    [record] = run_batch([tmp_path], workers=0, settings=settings(openai_server)).invoices
+    assert FakeOpenAI.requests  # asked, because a check failed
+    assert record.total_amount_in_words == wrong and record.provenance["total_amount_in_words"].source == Source.TEXT
+    [alt] = record.alternatives["total_amount_in_words"]
+    assert (alt.value, alt.source) == ("伍圆整", Source.LLM) and "outranks" in alt.reason

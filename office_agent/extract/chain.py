@@ -110,16 +110,22 @@ def _assemble(doc: Document, group: list[Extraction]) -> Invoice:
     return inv
 
 
-def needs_fallback(inv: Invoice | None) -> bool:
+def needs_fallback(inv: Invoice | None, settings: Settings | None = None) -> bool:
+    """A record the deterministic steps left incomplete (a key field missing) or flagged (a check failed)."""
     if inv is None:
         return True
-    return any(getattr(inv, f) is None for f in (*KEY_FIELDS, "seller_name", "seller_tax_id"))
+    if any(getattr(inv, f) is None for f in (*KEY_FIELDS, "seller_name", "seller_tax_id")):
+        return True
+    trial = validate(inv.model_copy(deep=True), settings)
+    return any(c.passed is False for c in trial.checks)
 
 
 def fallback(work: Work, structured: Any, settings: Settings) -> Work:
-    """Ask the LLM for the fields still missing; its answers rank below everything read from the document."""
+    """Ask the LLM about records with missing fields or failed checks. Its answers rank below everything read
+    from the document: they fill gaps, and where they disagree with a read value they are kept as alternatives
+    (with the reason) for the reviewer, never in its place."""
     for i, (group, inv) in enumerate(zip(work.groups, work.invoices, strict=True)):
-        if not needs_fallback(inv):
+        if not needs_fallback(inv, settings):
             continue
         pages = sorted({e.page for e in group}) or ([inv.page] if inv else [1])
         known = [n for n in (inv.buyer_name, inv.seller_name, inv.drawer) if n and len(n) <= 4] if inv else []
