@@ -23,7 +23,8 @@ from office_agent.config import Limits
 from office_agent.errors import CorruptFile, OfficeAgentError, UnsafeArchive, UnsafeXml
 from office_agent.extract.normalize import digits_only, normalize_tax_id, parse_date, parse_money
 from office_agent.extract.xml_legacy import extract_legacy_einvoice, extract_xbrl, is_legacy_einvoice, is_xbrl
-from office_agent.ingest.ofd import MM, _deltas, read_ofd, resolve_loc
+from office_agent.ingest.ofd import read_ofd, resolve_loc
+from office_agent.ingest.ofd_text import MM, deltas
 from office_agent.ingest.safexml import parse_xml
 from office_agent.models import Candidate, Document, Extraction, Source
 
@@ -418,7 +419,7 @@ def test_text_layout_facts() -> None:
 
 @given(st.text(alphabet="g0123456789.-e naif", max_size=40), st.integers(min_value=-2, max_value=50))
 def test_deltas_never_raise(spec: str, need: int) -> None:
-    out = _deltas(spec, need)
+    out = deltas(spec, need)
     assert len(out) <= max(need, 0)
 
 

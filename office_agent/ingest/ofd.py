@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import io
 import logging
-import math
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -39,13 +38,13 @@ from PIL import Image
 from office_agent.config import DEFAULT_LIMITS, Limits
 from office_agent.errors import CorruptFile, UnsafeArchive
 from office_agent.ingest.archive import Member, SafeZip, safe_member_name
+from office_agent.ingest.ofd_text import MM, Box, Layout, TextObject, floats, page_words, read_layout
 from office_agent.ingest.qr import decode_qr
 from office_agent.ingest.safexml import child, children, local, parse_xml
-from office_agent.models import BBox, Candidate, DocFormat, Document, EmbeddedFile, Page, Provenance, Source, Word
+from office_agent.models import BBox, Candidate, DocFormat, Document, EmbeddedFile, Page, Provenance, Source
 
 log = logging.getLogger(__name__)
 
-MM = 72 / 25.4  # millimetres → PDF points
 _A4 = (0.0, 0.0, 210.0, 297.0)
 _MAX_QR_PIXELS = 16_000_000
 
@@ -92,253 +91,6 @@ TAG_FIELDS: dict[str, str] = {
     "Note": "remarks",
 }
 
-
-# --- text geometry ----------------------------------------------------------------------------------------
-
-
-# A piece: the glyphs of one TextCode on one baseline, ``(text, x0, top, x1, bottom)`` in page millimetres.
-_Piece = tuple[str, float, float, float, float]
-
-
-@dataclass(slots=True)
-class _TextObject:
-    text: str  # the TextCode strings as written (what a CustomTag value is)
-    pieces: list[_Piece]
-    bbox: tuple[float, float, float, float] | None  # page millimetres
-
-
-@dataclass
-class _Layout:
-    """The objects of one page or template content part."""
-
-    texts: list[_TextObject] = field(default_factory=list)
-    by_id: dict[str, _TextObject] = field(default_factory=dict)
-    images: list[tuple[str, tuple[float, ...]]] = field(default_factory=list)  # (ResourceID, Boundary)
-
-
-def _floats(value: str | None, n: int) -> tuple[float, ...] | None:
-    if not value:
-        return None
-    try:
-        parts = tuple(map(float, value.replace(",", " ").split()[:n]))
-    except ValueError:
-        return None
-    if len(parts) < n or not all(map(math.isfinite, parts)):
-        return None
-    return parts
-
-
-def _num(value: str | None, default: float) -> float:
-    if value:
-        try:
-            v = float(value)
-        except ValueError:
-            return default
-        if math.isfinite(v):
-            return v
-    return default
-
-
-def _deltas(spec: str | None, need: int) -> list[float]:
-    """``"g 3 1.5 2"`` → ``[1.5, 1.5, 1.5, 2.0]``, cut at ``need`` (a hostile ``g 1e9`` costs nothing)."""
-    out: list[float] = []
-    if not spec or need <= 0:
-        return out
-    tokens = spec.split()
-    i = 0
-    try:
-        while i < len(tokens) and len(out) < need:
-            if tokens[i] == "g" and i + 2 < len(tokens):
-                count, value = int(float(tokens[i + 1])), float(tokens[i + 2])
-                out.extend([value if math.isfinite(value) else 0.0] * max(0, min(count, need - len(out))))
-                i += 3
-            else:
-                value = float(tokens[i])
-                out.append(value if math.isfinite(value) else 0.0)
-                i += 1
-    except (ValueError, OverflowError):
-        log.debug("unreadable delta list %r", spec[:80])
-    return out
-
-
-_WIDE = "\u2e80"  # from here on (CJK, full-width forms) a glyph's nominal advance is one em, before it half
-
-
-def _lay_code(
-    text: str, x: float, y: float, dx: list[float], dy: list[float], size: float
-) -> tuple[list[tuple[str, float, float, float]], float, float]:
-    """Split one TextCode into baseline segments ``(text, x0, x1, baseline)`` in object space.
-
-    A new segment starts where the pen moves down/up (DeltaY) or back (a negative DeltaX: the 密码区 writes
-    four lines in one TextCode). A gap wider than 0.6 em inside a segment becomes one space (``名 称：``).
-    Glyphs without a delta advance by their nominal width, except in vertical text (a DeltaY and no
-    DeltaX, as in the template's ``购买方``), where x stays put.
-    """
-    segments: list[tuple[str, float, float, float]] = []
-    half, space_gap = 0.5 * size, 0.6 * size
-    n_dx, n_dy = len(dx), len(dy)
-    buf: list[str] = []
-    seg_x0 = seg_x1 = seg_y = 0.0
-    pending_space = False
-    gx, gy = x, y
-    prev = ""
-    for i, ch in enumerate(text):
-        if i:
-            j = i - 1
-            if j < n_dy:
-                step_y = dy[j]
-                step_x = dx[j] if j < n_dx else 0.0
-            else:
-                step_y = 0.0
-                step_x = dx[j] if j < n_dx else (size if prev >= _WIDE else half)
-            gx += step_x
-            gy += step_y
-            if step_y > 1e-6 or step_y < -1e-6 or step_x < -1e-6:
-                if buf:
-                    segments.append(("".join(buf), seg_x0, seg_x1, seg_y))
-                    buf = []
-                pending_space = False
-        prev = ch
-        if ch.isspace():
-            pending_space = bool(buf)
-            continue
-        if buf:
-            if pending_space or gx - seg_x1 > space_gap:
-                buf.append(" ")
-        else:
-            seg_x0, seg_y = gx, gy
-        buf.append(ch)
-        seg_x1 = gx + (size if ch >= _WIDE else half)
-        pending_space = False
-    if buf:
-        segments.append(("".join(buf), seg_x0, seg_x1, seg_y))
-    return segments, gx + (size if prev >= _WIDE else half), gy
-
-
-def _text_object(el: ET.Element) -> _TextObject | None:
-    boundary = _floats(el.get("Boundary"), 4)
-    if boundary is None:
-        return None
-    bx, by = boundary[0], boundary[1]
-    size = _num(el.get("Size"), 3.5)
-    ctm = _floats(el.get("CTM"), 6) if "CTM" in el.attrib else None
-    ascent, descent = 0.85 * size, 0.15 * size  # em box around the baseline
-    texts: list[str] = []
-    pieces: list[_Piece] = []
-    pen_x = pen_y = 0.0
-    left = top = math.inf
-    right = bottom = -math.inf
-    for code in el:
-        if not code.tag.endswith("TextCode"):
-            continue
-        s = code.text or ""
-        texts.append(s)
-        need = len(s) - 1
-        segments, pen_x, pen_y = _lay_code(
-            s,
-            _num(code.get("X"), pen_x),
-            _num(code.get("Y"), pen_y),
-            _deltas(code.get("DeltaX"), need),
-            _deltas(code.get("DeltaY"), need),
-            size,
-        )
-        for seg_text, sx0, sx1, base in segments:
-            y0, y1 = base - ascent, base + descent
-            if ctm:
-                a, b, c, d, e, f = ctm
-                xs = (a * sx0 + c * y0 + e, a * sx0 + c * y1 + e, a * sx1 + c * y0 + e, a * sx1 + c * y1 + e)
-                ys = (b * sx0 + d * y0 + f, b * sx0 + d * y1 + f, b * sx1 + d * y0 + f, b * sx1 + d * y1 + f)
-                piece = (seg_text, bx + min(xs), by + min(ys), bx + max(xs), by + max(ys))
-            else:
-                piece = (seg_text, bx + sx0, by + y0, bx + sx1, by + y1)
-            pieces.append(piece)
-            left, top = min(left, piece[1]), min(top, piece[2])
-            right, bottom = max(right, piece[3]), max(bottom, piece[4])
-    return _TextObject("".join(texts), pieces, (left, top, right, bottom) if pieces else None)
-
-
-def _layout(root: ET.Element) -> _Layout:
-    """Every TextObject and ImageObject of a content part, in drawing order (PageBlocks included)."""
-    out = _Layout()
-    for el in root.iter():
-        tag = el.tag
-        if tag.endswith("TextObject") and local(tag) == "TextObject":
-            obj = _text_object(el)
-            if obj is None:
-                continue
-            out.texts.append(obj)
-            obj_id = el.get("ID")
-            if obj_id:
-                out.by_id.setdefault(obj_id.strip(), obj)
-        elif tag.endswith("ImageObject") and local(tag) == "ImageObject":
-            boundary = _floats(el.get("Boundary"), 4)
-            res = el.get("ResourceID")
-            if boundary and res:
-                out.images.append((res.strip(), boundary))
-    return out
-
-
-class _Box:
-    """A page's PhysicalBox (mm) and the conversions to points relative to it."""
-
-    def __init__(self, box: tuple[float, ...]):
-        self.x, self.y, self.w, self.h = box[0], box[1], box[2], box[3]
-
-    def to_pt(self, b: tuple[float, float, float, float]) -> BBox:
-        return ((b[0] - self.x) * MM, (b[1] - self.y) * MM, (b[2] - self.x) * MM, (b[3] - self.y) * MM)
-
-    def shows(self, b: tuple[float, float, float, float]) -> bool:
-        """Centre inside the page: real files park a duplicate 开票人 name at y = 289 mm on a 140 mm page."""
-        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        return self.x <= cx <= self.x + self.w and self.y <= cy <= self.y + self.h
-
-
-def _words(streams: list[list[_TextObject]], box: _Box) -> list[Word]:
-    """Pieces → runs, merging neighbours on one line the way ``pdf._runs`` merges characters.
-
-    Streams (templates, then the page content) are merged separately, so a template label never swallows the
-    value printed after it. Single-character pieces (label letters placed one object each, e.g. ``合`` ``计``)
-    merge across a gap of up to two ems, with a space; other pieces only when they touch (``¥`` + ``526.00``).
-    """
-    words: list[Word] = []
-    for stream in streams:
-        cur: list[str] = []
-        run: list[float] = []  # x0, top, x1, bottom in points
-        last_single = False
-        for obj in stream:
-            for text, px0, ptop, px1, pbottom in obj.pieces:
-                if not box.shows((px0, ptop, px1, pbottom)):
-                    continue
-                x0, top, x1, bottom = box.to_pt((px0, ptop, px1, pbottom))
-                single = len(text) == 1 and not text.isascii()
-                if run:
-                    h = max(bottom - top, run[3] - run[1], 1.0)
-                    same_line = top < run[3] - 0.3 * h and bottom > run[1] + 0.3 * h
-                    gap = x0 - run[2]
-                    limit = 2.0 * h if (single and last_single) else 0.6 * h
-                    if same_line and -0.3 * h <= gap <= limit:
-                        cur.append((" " if gap > 0.5 * h else "") + text)
-                        run[0], run[1] = min(run[0], x0), min(run[1], top)
-                        run[2], run[3] = max(run[2], x1), max(run[3], bottom)
-                        last_single = single
-                        continue
-                    _flush(words, cur, run)
-                cur.append(text)
-                run.extend((x0, top, x1, bottom))
-                last_single = single
-        _flush(words, cur, run)
-    return words
-
-
-def _flush(words: list[Word], cur: list[str], run: list[float]) -> None:
-    text = "".join(cur).strip()
-    if text and run:
-        words.append(Word(text=text, bbox=(run[0], run[1], run[2], run[3])))
-    cur.clear()
-    run.clear()
-
-
-# --- package navigation -----------------------------------------------------------------------------------
 
 _OUTSIDE = re.compile(r"^[A-Za-z]:|^[A-Za-z][A-Za-z0-9+.-]*://")
 _XMLNS_ATTR = re.compile(rb"""\sxmlns(?::[\w.-]*)?\s*=\s*(?:"[^"]*"|'[^']*')""")
@@ -441,7 +193,7 @@ def _text(el: ET.Element | None) -> str | None:
 def _physical_box(el: ET.Element | None) -> tuple[float, ...] | None:
     if el is None:
         return None
-    box = _floats(_text(child(el, "PhysicalBox")), 4)
+    box = floats(_text(child(el, "PhysicalBox")), 4)
     return box if box and box[2] > 0 and box[3] > 0 else None
 
 
@@ -560,7 +312,7 @@ class _Resources:
 _DECODABLE = (b"\x89PNG", b"\xff\xd8", b"BM", b"GIF8", b"II*\x00", b"MM\x00*")
 
 
-def _qr_payloads(layouts: list[_Layout], res: _Resources) -> list[str]:
+def _qr_payloads(layouts: list[Layout], res: _Resources) -> list[str]:
     """Decode square image objects: the QR is a ~20 mm image on every invoice page."""
     found: list[str] = []
     for layout in layouts:
@@ -592,17 +344,17 @@ class _PageReader:
         self.pkg = pkg
         self.info = info
         self.res = _Resources(pkg, info.res_files)
-        self._templates: dict[str, _Layout | None] = {}
-        self.objects: dict[int, dict[str, tuple[_TextObject, _Box]]] = {}  # page number → object ID → object
+        self._templates: dict[str, Layout | None] = {}
+        self.objects: dict[int, dict[str, tuple[TextObject, Box]]] = {}  # page number → object ID → object
 
-    def template(self, tpl_id: str, page_no: int) -> _Layout | None:
+    def template(self, tpl_id: str, page_no: int) -> Layout | None:
         path = self.info.templates.get(tpl_id)
         if path is None:
             self.pkg.warn(f"page {page_no} uses template {tpl_id}, which Document.xml does not declare")
             return None
         if path not in self._templates:
             root = self.pkg.xml(path, "template", missing="the printed labels of its pages are not read")
-            self._templates[path] = _layout(root) if root is not None else None
+            self._templates[path] = read_layout(root) if root is not None else None
         return self._templates[path]
 
     def read(self, number: int, path: str | None) -> Page:
@@ -615,21 +367,21 @@ class _PageReader:
         if physical is None:
             self.pkg.warn(f"page {number} declares no page size; A4 assumed")
             physical = _A4
-        box = _Box(physical)
+        box = Box(physical)
         page = Page(number=number, width=box.w * MM, height=box.h * MM)
         if root is None:
             return page
-        background: list[_Layout] = []
-        foreground: list[_Layout] = []
+        background: list[Layout] = []
+        foreground: list[Layout] = []
         for tpl in children(root, "Template"):
             layout = self.template((tpl.get("TemplateID") or "").strip(), number)
             if layout is not None:
                 (foreground if tpl.get("ZOrder") == "Foreground" else background).append(layout)
-        content = _layout(root)
+        content = read_layout(root)
         layouts = [*background, content, *foreground]
-        page.words = _words([layout.texts for layout in layouts], box)
+        page.words = page_words([layout.texts for layout in layouts], box)
         page.qr_payloads = _qr_payloads([content, *background, *foreground], self.res)
-        index: dict[str, tuple[_TextObject, _Box]] = {}
+        index: dict[str, tuple[TextObject, Box]] = {}
         for layout in [*background, *foreground, content]:  # the page's own objects win over template ones
             for obj_id, obj in layout.by_id.items():
                 index[obj_id] = (obj, box)
