@@ -11,7 +11,9 @@ import ctypes
 import io
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
+from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -159,7 +161,7 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
         s = "".join(buf).strip()
         cx, cy = (rx0 + rx1) / 2, (ry0 + ry1) / 2
         if s and 0 <= cx <= width and 0 <= cy <= height:  # hidden text outside the visible page is ignored
-            words.append(Word.model_construct(text=s, bbox=(rx0, ry0, rx1, ry1)))  # our own values: no validation
+            words.append(Word(text=s, bbox=(rx0, ry0, rx1, ry1)))
         buf.clear()
 
     for ch, char_box in _chars(textpage, left, top):
@@ -199,10 +201,29 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
     return words
 
 
+def image_objects(page: pdfium.PdfPage, max_depth: int = 3) -> list[pdfium.PdfObject]:
+    """The image objects of a page, inside form XObjects too. The objects are walked through PDFium's raw calls
+    and only images get a wrapper: a text-heavy page has hundreds of objects, and wrapping each costs more than
+    decoding the QR code."""
+    found: list[pdfium.PdfObject] = []
+
+    def walk(count: int, get: Callable[[int], Any], level: int) -> None:
+        for i in range(count):
+            raw = get(i)
+            kind = pdfium_c.FPDFPageObj_GetType(raw)
+            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                found.append(pdfium.PdfObject(raw, page=page, pdf=page.pdf, level=level - 1))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth:
+                walk(pdfium_c.FPDFFormObj_CountObjects(raw), partial(pdfium_c.FPDFFormObj_GetObject, raw), level + 1)
+
+    walk(pdfium_c.FPDFPage_CountObjects(page.raw), partial(pdfium_c.FPDFPage_GetObject, page.raw), 1)
+    return found
+
+
 def _qr_from_images(page: pdfium.PdfPage, left: float, top: float) -> list[str]:
     """Decode square-ish embedded images: the QR of most e-invoices is one, so nothing has to be rendered."""
     found: list[str] = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+    for obj in image_objects(page):
         try:
             w, h = obj.get_px_size()
             if not (20 <= w <= 4000 and 20 <= h <= 4000 and 0.75 <= w / h <= 1.33):
