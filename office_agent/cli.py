@@ -111,10 +111,19 @@ def options(
         period__end=period_to,
         categories_file=categories,
     )
+    _shared[:] = [ctx.obj]
 
 
 def settings_of(ctx: typer.Context) -> Settings:
     return ctx.obj if isinstance(ctx.obj, Settings) else load_settings()
+
+
+_shared: list[Settings] = []  # the settings of the command line being run (one per process)
+
+
+def shared_settings() -> Settings | None:
+    """The settings read from the options before the command name, for commands that take no context."""
+    return _shared[-1] if _shared else None
 
 
 @app.command()

@@ -83,7 +83,9 @@ def checklist(
     if missing:
         raise BadArguments(f"no such file or folder: {', '.join(missing)}")
     refiner = None
-    settings = load_settings()
+    from office_agent.cli import shared_settings  # here, not at import: cli.py imports this module
+
+    settings = shared_settings() or load_settings()
     if settings.llm.enabled:  # opt-in: the model may rephrase and merge; uncited items are dropped and reported
         from office_agent.extract.policy_checklist import read_documents
         from office_agent.extract.policy_llm import LlmChecklistRefiner

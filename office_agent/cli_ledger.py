@@ -72,9 +72,16 @@ def parse_day(value: str | None, end: bool) -> dt.date | None:
 
 
 def _settings(config: Path | None, company: str | None, tax_id: str | None) -> Settings:
+    """The shared settings given before the command (``office-agent --company … ledger``), with this command's
+    own options on top; a ``--config`` given here is read instead."""
+    from office_agent.cli import shared_settings
     from office_agent.settings import load_settings
 
-    return load_settings(config, company__name=company, company__tax_id=tax_id)
+    base = shared_settings()
+    if base is None or config is not None:
+        return load_settings(config, company__name=company, company__tax_id=tax_id)
+    own = {k: v for k, v in (("name", company), ("tax_id", tax_id)) if v}
+    return base.model_copy(update={"company": base.company.model_copy(update=own)}) if own else base
 
 
 def _company(settings: Settings) -> tuple[str, str] | None:

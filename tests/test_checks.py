@@ -201,3 +201,20 @@ def test_settings_from_file_env_and_overrides(tmp_path: Path, monkeypatch: pytes
     cfg.write_text("[company\n", encoding="utf-8")
     with pytest.raises(BadArguments, match="TOML"):
         load_settings(cfg)
+
+
+def test_shared_options_before_the_command_reach_the_ledger(tmp_path: Path) -> None:
+    """`office-agent --company X ledger …`: the company given before the command name is the one checked."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "a.xml").write_bytes(einvoice("25000000000000000001", "106.00"))
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "office_agent", "--company", "别的公司", "ledger", str(tmp_path / "a.xml")]
+    cmd += ["-o", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    [record] = [json.loads(x) for x in (out / "ledger.jsonl").read_text(encoding="utf-8").splitlines()]
+    [check] = [c for c in record["checks"] if c["name"] == "buyer_is_company"]
+    assert check["passed"] is False and "别的公司" in check["detail"]
