@@ -165,6 +165,8 @@ def _items(rng: random.Random, toll: bool, negative: bool) -> list[SynthItem]:
         )
         day = dt.date(2024, rng.randint(1, 12), rng.randint(1, 28)).strftime("%Y%m%d")
         amount = money(Decimal(rng.randint(1500, 30000)) / 100)
+        if negative:  # a red toll invoice reverses the passage: negative like every other red line
+            amount = -amount
         toll_rate = Decimal("0.03")
         return [
             SynthItem("*经营租赁*通行费", None, None, None, None, amount, toll_rate, money(amount * toll_rate), plate,
