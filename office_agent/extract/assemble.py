@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import Any
 
 from office_agent.extract.normalize import (
@@ -205,8 +204,3 @@ def _best_items(extractions: list[Extraction]) -> tuple[list[LineItem], Provenan
     for e in sorted(same_kind, key=lambda e: e.page):
         items.extend(e.items)
     return items, best.items_provenance
-
-
-def sum_amounts(values: Iterable[Decimal | None]) -> Decimal | None:
-    present = [v for v in values if v is not None]
-    return sum(present, Decimal("0.00")) if present else None

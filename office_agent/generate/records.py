@@ -7,7 +7,6 @@ are ``null``, never ``""``.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -21,10 +20,6 @@ CONTRACT_KEYS = (
     "buyer_name", "buyer_tax_id", "seller_name", "seller_tax_id", "amount_without_tax", "tax_amount",
     "total_amount", "total_amount_in_words", "currency", "items", "category", "remarks", "qr_payload", "status",
     "errors", "provenance",
-)  # fmt: skip
-EXTRA_KEYS = (
-    "title", "machine_number", "drawer", "is_red", "original_invoice_number", "format", "sources", "duplicate_of",
-    "checks", "warnings", "alternatives", "reverses", "reversed_by",
 )  # fmt: skip
 
 
@@ -166,9 +161,3 @@ def write_csv(records: Iterable[dict[str, Any]], fh: IO[str]) -> int:
         writer.writerow([csv_safe(row.get(k)) for k in CSV_FIELDS])
         n += 1
     return n
-
-
-def records_to_csv_text(records: Iterable[dict[str, Any]]) -> str:
-    buf = io.StringIO()
-    write_csv(records, buf)
-    return buf.getvalue()
