@@ -236,10 +236,12 @@ def _split_touching(tok: _Tok) -> list[_Tok]:
 
 @dataclass(slots=True)
 class _Line:
-    toks: list[_Tok]  # left to right
+    toks: list[_Tok]  # left to right; fixed once the line is built
     key: str = ""
     starts: list[int] = field(default_factory=list)
     label_starts: set[int] = field(default_factory=set)
+    top: float = 0.0
+    bottom: float = 0.0
 
     def __post_init__(self) -> None:
         self.toks.sort(key=lambda t: t.x0)
@@ -248,14 +250,8 @@ class _Line:
             self.starts.append(pos)
             pos += len(t.key) + 1
         self.key = _SEP.join(t.key for t in self.toks)
-
-    @property
-    def top(self) -> float:
-        return min(t.top for t in self.toks)
-
-    @property
-    def bottom(self) -> float:
-        return max(t.bottom for t in self.toks)
+        self.top = min(t.top for t in self.toks)
+        self.bottom = max(t.bottom for t in self.toks)
 
     def locate(self, pos: int) -> tuple[int, int]:
         """(token index, offset inside it) of a position in ``key``."""
@@ -269,8 +265,10 @@ class _Line:
         first, last = self.toks[i], self.toks[j]
         b = min(b + 1, len(last.text))
         x0, x1 = first.edges()[min(a, len(first.text))], last.edges()[b]
+        if i == j:  # a token's key is its folded text, character for character
+            return _Tok(first.text[a:b], first.key[a:b], x0, first.top, x1, first.bottom)
         toks = self.toks[i : j + 1]
-        text = " ".join(t.text for t in toks) if i != j else first.text[a:b]
+        text = " ".join(t.text for t in toks)
         return _Tok(text, text.translate(_FOLD), x0, min(t.top for t in toks), x1, max(t.bottom for t in toks))
 
 
@@ -404,15 +402,18 @@ def _build_lines(toks: list[_Tok]) -> list[_Line]:
     """
     groups: list[tuple[list[float], list[_Tok]]] = []  # [top, bottom] of the band, members
     for t in sorted(toks, key=lambda t: t.top):
+        top, bottom = t.top, t.bottom
+        h = bottom - top if bottom - top > 1.0 else 1.0  # t.h, inlined: this loop sees every run
         for band, members in reversed(groups[-4:]):
             height = band[1] - band[0]
-            if min(band[1], t.bottom) - max(band[0], t.top) >= 0.5 * min(height, t.h):
+            overlap = (band[1] if band[1] < bottom else bottom) - (band[0] if band[0] > top else top)
+            if overlap >= 0.5 * (height if height < h else h):
                 members.append(t)
-                if t.h < 0.8 * height:
-                    band[0], band[1] = t.top, t.bottom
+                if h < 0.8 * height:
+                    band[0], band[1] = top, bottom
                 break
         else:
-            groups.append(([t.top, t.bottom], [t]))
+            groups.append(([top, bottom], [t]))
     return [_Line(members) for _, members in groups]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import numpy as np
 import zxingcpp
 from PIL import Image
 
@@ -26,6 +27,22 @@ def decode_qr(image: Image.Image, pure: bool = False) -> list[str]:
             results = zxingcpp.read_barcodes(image, formats=_QR_FORMATS)
     except Exception as exc:  # zxing or PIL failing on one image must not cost the file
         log.debug("QR decoding failed: %s", exc)
+        return []
+    return [r.text for r in results if r.valid and r.text]
+
+
+def decode_pure_qr(pixels: np.ndarray) -> list[str]:
+    """The fast path for an image that is nothing but a dark-on-light code (an e-invoice's embedded QR image, as
+    PDFium hands it out: grey, or BGR(A) of which the green channel is kept): no search, rotation or inversion.
+    Empty when that does not read; the caller then tries :func:`decode_qr`."""
+    if pixels.ndim == 3:
+        pixels = np.ascontiguousarray(pixels[:, :, 1])
+    try:
+        results = zxingcpp.read_barcodes(
+            pixels, formats=_QR_FORMATS, is_pure=True, try_rotate=False, try_invert=False, try_downscale=False
+        )
+    except Exception as exc:  # as in decode_qr: one odd image must not cost the file
+        log.debug("QR fast path failed: %s", exc)
         return []
     return [r.text for r in results if r.valid and r.text]
 
