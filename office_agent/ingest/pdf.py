@@ -12,15 +12,15 @@ import io
 import logging
 import re
 import struct
-from collections.abc import Callable
-from functools import partial
-from typing import Any
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from PIL import Image
 
 from office_agent.config import DEFAULT_LIMITS, Limits
 from office_agent.errors import CorruptFile, EncryptedFile
+from office_agent.ingest import pdfium_fast as fast
 from office_agent.ingest.ocr.pdfpages import ocr_pdf_pages, pages_needing_ocr
 from office_agent.ingest.qr import decode_pure_qr, decode_qr
 from office_agent.models import BBox, DocFormat, Document, EmbeddedFile, Page, Word
@@ -140,17 +140,6 @@ def _page_text(textpage: pdfium.PdfTextPage) -> str:
 _NO_CHAR = frozenset("\x00\ufffe\uffff\ufffd")
 _BREAK = frozenset("\r\n")
 _RECT = struct.Struct("4f")  # FS_RECTF: left, top, right, bottom
-# FPDFText_GetLooseCharBox(text_page, index, FS_RECTF*) -> FPDF_BOOL, the very function pypdfium2 binds, called
-# without its argument prototypes: their type checks cost as much as the call itself, and this call is made for
-# every character of every page (measured: 0.36 → 0.12 ms for a page of 530 characters).
-def _unprototyped(func: Any) -> Callable[..., int]:
-    address = ctypes.cast(func, ctypes.c_void_p).value
-    if not address:
-        raise ImportError(f"PDFium has no {func.__name__}")
-    return ctypes.CFUNCTYPE(ctypes.c_int)(address)
-
-
-_LOOSE_CHAR_BOX = _unprototyped(pdfium_c.FPDFText_GetLooseCharBox)
 
 
 def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, height: float) -> list[Word]:
@@ -162,10 +151,10 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
     keeps the run's box in plain locals, reads each character's box with one raw call into a reused struct,
     and builds the words without re-validating them.
     """
-    raw = ctypes.cast(textpage.raw, ctypes.c_void_p)
+    raw = fast.handle(textpage.raw)
     rect = pdfium_c.FS_RECTF()
     ref = ctypes.byref(rect)
-    get_box = _LOOSE_CHAR_BOX
+    get_box = fast.loose_char_box
     unpack = _RECT.unpack_from
     words: list[Word] = []
     buf: list[str] = []
@@ -223,40 +212,27 @@ def _flush(words: list[Word], buf: list[str], box: BBox, width: float, height: f
     buf.clear()
 
 
-def image_objects(page: pdfium.PdfPage, max_depth: int = 3) -> list[pdfium.PdfObject]:
-    """The image objects of a page, inside form XObjects too. The objects are walked through PDFium's raw calls
-    and only images get a wrapper: a text-heavy page has hundreds of objects, and wrapping each costs more than
-    decoding the QR code."""
-    found: list[pdfium.PdfObject] = []
-
-    def walk(count: int, get: Callable[[int], Any], level: int) -> None:
-        for i in range(count):
-            raw = get(i)
-            kind = pdfium_c.FPDFPageObj_GetType(raw)
-            if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                found.append(pdfium.PdfObject(raw, page=page, pdf=page.pdf, level=level - 1))
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth:
-                walk(pdfium_c.FPDFFormObj_CountObjects(raw), partial(pdfium_c.FPDFFormObj_GetObject, raw), level + 1)
-
-    walk(pdfium_c.FPDFPage_CountObjects(page.raw), partial(pdfium_c.FPDFPage_GetObject, page.raw), 1)
-    return found
-
-
 def _qr_from_images(page: pdfium.PdfPage, left: float, top: float) -> list[str]:
     """Decode square-ish embedded images: the QR of most e-invoices is one, so nothing has to be rendered."""
     found: list[str] = []
-    for obj in image_objects(page):
-        try:
-            w, h = obj.get_px_size()
-            if not (20 <= w <= 4000 and 20 <= h <= 4000 and 0.75 <= w / h <= 1.33):
-                continue
-            bitmap = obj.get_bitmap(render=False)
-            payloads = decode_pure_qr(bitmap.to_numpy()) or decode_qr(bitmap.to_pil(), pure=True)
-        except (pdfium.PdfiumError, ValueError, OSError) as exc:
-            log.debug("skipping an image object: %s", exc)
+    for obj in fast.image_objects(page):
+        size = fast.pixel_size(obj)
+        if size is None or not (20 <= size[0] <= 4000 and 20 <= size[1] <= 4000 and 0.75 <= size[0] / size[1] <= 1.33):
             continue
+        pixels = fast.image_pixels(obj)
+        if pixels is None:
+            log.debug("skipping an image object PDFium cannot decode")
+            continue
+        payloads = decode_pure_qr(pixels) or decode_qr(_pil(pixels), pure=True)
         found.extend(p for p in payloads if p not in found)
     return found
+
+
+def _pil(pixels: np.ndarray) -> Image.Image:
+    """PDFium's grey or BGR(x/A) pixels as a PIL image (RGB; the fourth channel is not reliably alpha)."""
+    if pixels.ndim == 2:
+        return Image.fromarray(pixels, "L")
+    return Image.fromarray(np.ascontiguousarray(pixels[:, :, 2::-1]), "RGB")
 
 
 def _qr_from_render(page: pdfium.PdfPage, limits: Limits) -> list[str]:
