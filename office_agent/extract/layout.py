@@ -175,23 +175,27 @@ class _Tok:
     def bbox(self) -> BBox:
         return (self.x0, self.top, self.x1, self.bottom)
 
-    def edges(self) -> list[float]:
+    def edge(self, i: int) -> float:
+        """Estimated x of the boundary before character ``i`` (the run's own edges need no estimate)."""
+        if i <= 0:
+            return self.x0
+        if i >= len(self.text):
+            return self.x1
         if self._edges is None:
             self._edges = _char_edges(self.text, self.x0, self.x1, self.h)
-        return self._edges
+        return self._edges[i]
 
     def sub(self, i: int, j: int) -> _Tok:
         """The characters ``[i, j)`` as a token of their own, with an estimated box."""
         if i <= 0 and j >= len(self.text):
             return self
-        e = self.edges()
-        return _Tok(self.text[i:j], self.key[i:j], e[i], self.top, e[j], self.bottom)
+        return _Tok(self.text[i:j], self.key[i:j], self.edge(i), self.top, self.edge(j), self.bottom)
 
 
 def _char_edges(text: str, x0: float, x1: float, height: float) -> list[float]:
     """Estimated x of each character boundary: CJK one em, others 0.55 em, spaces share what is left."""
-    weights = [0.0 if c.isspace() else (1.0 if ord(c) >= 0x2E80 else 0.55) for c in text]
-    spaces = sum(1 for w in weights if w == 0.0)
+    weights = [0.0 if c.isspace() else 1.0 if c >= "\u2e80" else 0.55 for c in text]
+    spaces = weights.count(0.0)
     ems = sum(weights)
     width = max(x1 - x0, 0.0)
     if ems == 0.0:
@@ -201,11 +205,7 @@ def _char_edges(text: str, x0: float, x1: float, height: float) -> list[float]:
         space = (width - em * ems) / spaces
     else:
         em, space = width / ems, 0.0
-    edges = [x0]
-    x = x0
-    for w in weights:
-        x += em * w if w else space
-        edges.append(x)
+    edges = list(itertools.accumulate([em * w if w else space for w in weights], initial=x0))
     edges[-1] = x1
     return edges
 
@@ -264,7 +264,7 @@ class _Line:
         j, b = self.locate(max(end - 1, start))
         first, last = self.toks[i], self.toks[j]
         b = min(b + 1, len(last.text))
-        x0, x1 = first.edges()[min(a, len(first.text))], last.edges()[b]
+        x0, x1 = first.edge(a), last.edge(b)
         if i == j:  # a token's key is its folded text, character for character
             return _Tok(first.text[a:b], first.key[a:b], x0, first.top, x1, first.bottom)
         toks = self.toks[i : j + 1]
