@@ -146,10 +146,9 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
     """Group characters into runs of text on one baseline, split at line breaks and at wide gaps.
 
     White-space characters that carry a box (real spaces, ideographic spaces in ``名　　称``) bridge the gap;
-    the ones PDFium generates between text objects carry none and do not; a character whose box is empty
-    (PDFium's loose box of a zero-width glyph) is skipped. This loop sees every character of every page, so it
-    keeps the run's box in plain locals, reads each character's box with one raw call into a reused struct,
-    and builds the words without re-validating them.
+    the ones PDFium generates between text objects carry none and do not. This loop sees every character of
+    every page, so it keeps the run's box in plain locals and reads each character's box with one raw call
+    into a reused struct (``pdfium_fast``).
     """
     raw = fast.handle(textpage.raw)
     rect = pdfium_c.FS_RECTF()
@@ -208,7 +207,7 @@ def _flush(words: list[Word], buf: list[str], box: BBox, width: float, height: f
     s = "".join(buf).strip()
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     if s and 0 <= cx <= width and 0 <= cy <= height:
-        words.append(Word.model_construct(text=s, bbox=box))
+        words.append(Word(text=s, bbox=box))
     buf.clear()
 
 
