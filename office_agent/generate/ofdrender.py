@@ -544,5 +544,5 @@ def render_ofd(data: bytes, page: int = 1, width: int = 560, limits: Limits = DE
                 at = floats(appearance.get("Boundary"), 4)
                 if at is not None:
                     painter.block(appearance, Paint(), (1.0, 0.0, 0.0, 1.0, at[0], at[1]))
-        image = canvas.resize((width, max(1, round(canvas.height / SUPERSAMPLE))), Image.Resampling.LANCZOS)
+        image = canvas.resize((width, max(1, round(width * box[3] / box[2]))), Image.Resampling.LANCZOS)
         return OfdPicture(image, (box[2] * MM, box[3] * MM), list(ofd.warnings), font_note())

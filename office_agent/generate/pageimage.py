@@ -16,9 +16,12 @@ Files inside ZIPs are found again through the same safe expansion the batch used
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import logging
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import cv2
@@ -110,6 +113,12 @@ def render_pdf_page(data: bytes, page: int, width: int) -> tuple[Image.Image, tu
         pdf.close()
 
 
+BOXED_FIELDS = (
+    "invoice_code", "invoice_number", "issue_date", "check_code", "buyer_name", "buyer_tax_id", "seller_name",
+    "seller_tax_id", "amount_without_tax", "tax_amount", "total_amount",
+)  # fmt: skip
+
+
 def provenance_boxes(inv: Invoice, page: int) -> dict[str, BBox]:
     """The provenance box of each field read on ``page`` of the record's own file."""
     return {name: p.bbox for name, p in inv.provenance.items() if p.bbox is not None and (p.page or 1) == page}
@@ -172,6 +181,63 @@ def _pdf_page(data: bytes, inv: Invoice, own: bool, page: int, width: int) -> Pa
     return PageImage(_jpeg(img), img.width, img.height, size, "", page, "pdf", provenance_boxes(inv, page))
 
 
+def _agrees(value: object, text: str) -> bool:
+    """Whether the printed ``text`` shows the record's ``value`` (money, date or text, loosely compared)."""
+    if isinstance(value, Decimal):
+        figures = re.sub(r"[^0-9.\-]", "", text)
+        try:
+            return Decimal(figures) == value
+        except InvalidOperation:
+            return False
+    if isinstance(value, dt.date):
+        return re.sub(r"\D", "", text)[:8] == value.strftime("%Y%m%d")
+    plain = str.maketrans("（）：", "():", " \t\n\r")
+    return str(value).translate(plain) == text.translate(plain)
+
+
+def _shows(value: object, text: str) -> bool:
+    """Whether a printed run ``text`` contains the record's ``value``."""
+    if isinstance(value, Decimal):
+        return re.search(rf"(?<![\d.]){re.escape(f'{value:.2f}')}(?![\d])", text.replace(",", "")) is not None
+    if isinstance(value, dt.date):
+        return value.strftime("%Y%m%d") in re.sub(r"\D", "", text)
+    plain = str.maketrans("（）：", "():", " \t\n\r")
+    wanted = str(value).translate(plain)
+    return len(wanted) >= 2 and wanted in text.translate(plain)
+
+
+def tagged_boxes(data: bytes, inv: Invoice, page: int, known: dict[str, BBox]) -> dict[str, BBox]:
+    """Boxes for fields whose winning value came without one (an OFD's embedded XML or CustomData): the
+    package's tagged text (CustomTag → TextObject) for the same field where it shows the same value, else the
+    printed run that shows it (for money, one with ``¥``: the total, not an item line)."""
+    from office_agent.ingest.ofd import read_ofd
+
+    try:
+        doc = read_ofd(inv.source, inv.sha256 or "", data)
+    except InputError:
+        return {}
+    out: dict[str, BBox] = {}
+    for cand in doc.candidates:
+        prov = cand.provenance
+        name = cand.field
+        if name in known or name in out or prov.bbox is None or (prov.page or 1) != page:
+            continue
+        value = getattr(inv, name, None)
+        if value is not None and _agrees(value, cand.value):
+            out[name] = prov.bbox
+    words = doc.pages[page - 1].words if 1 <= page <= len(doc.pages) else []
+    for name in BOXED_FIELDS:
+        value = getattr(inv, name, None)
+        if value is None or name in known or name in out:
+            continue
+        hits = [w for w in words if _shows(value, w.text)]
+        if isinstance(value, Decimal):
+            hits = [w for w in hits if "¥" in w.text] or hits
+        if len(hits) == 1 or (hits and isinstance(value, Decimal)):
+            out[name] = hits[-1].bbox
+    return out
+
+
 def _ofd_page(data: bytes, inv: Invoice, page: int, width: int) -> PageImage | None:
     from office_agent.generate.ofdrender import render_ofd
 
@@ -183,8 +249,10 @@ def _ofd_page(data: bytes, inv: Invoice, page: int, width: int) -> PageImage | N
     if picture is None:
         return None
     img = picture.image
-    return PageImage(_jpeg(img), img.width, img.height, picture.size_pt, "", page, "ofd",
-                     provenance_boxes(inv, page), picture.font_note)  # fmt: skip
+    boxes = provenance_boxes(inv, page)
+    boxes.update(tagged_boxes(data, inv, page, boxes))
+    return PageImage(_jpeg(img), img.width, img.height, picture.size_pt, "", page, "ofd", boxes,
+                     picture.font_note)  # fmt: skip
 
 
 def _xml_page(inv: Invoice, source: str, width: int) -> PageImage:
