@@ -98,11 +98,17 @@ SCRIPT = """
   document.body.setAttribute('data-visible-cards',n);
   try{history.replaceState(null,'',box&&box.checked?'#needs-review':location.pathname+location.search);}catch(e){}
  }
+ function shown(list){return Array.prototype.filter.call(list,function(b){return b.offsetWidth>0&&b.offsetHeight>0;});}
  function thumbs(){
   var ok=Array.prototype.filter.call(document.images,function(i){return i.complete&&i.naturalWidth>0;});
-  var red=Array.prototype.filter.call(document.querySelectorAll('.oa-box.oa-bad'),function(b){return b.offsetWidth>0;});
   document.body.setAttribute('data-thumbs-loaded',ok.length);
-  document.body.setAttribute('data-flagged-boxes-shown',red.length);
+  document.body.setAttribute('data-flagged-boxes-shown',shown(document.querySelectorAll('.oa-box.oa-bad')).length);
+  var per={};
+  Array.prototype.forEach.call(document.querySelectorAll('.oa-page[data-kind]'),function(f){
+   var img=f.querySelector('img'),k=f.dataset.kind;
+   if(img&&img.complete&&img.naturalWidth){per[k]=(per[k]||0)+shown(f.querySelectorAll('.oa-box')).length;}
+  });
+  Object.keys(per).forEach(function(k){document.body.setAttribute('data-boxes-'+k,per[k]);});
  }
  if(box&&location.hash==='#needs-review'){box.checked=true;}
  if(box){box.addEventListener('change',apply);} if(q){q.addEventListener('input',apply);}
