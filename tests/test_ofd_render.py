@@ -209,3 +209,20 @@ def test_cjk_fonts_are_found_or_the_fallback_is_said() -> None:
         assert covers("song", "票") and covers("hei", "¥")
     else:
         assert "Pillow" in font_note()  # type: ignore[operator]
+
+
+def test_hostile_ofd_corpus_never_breaks_the_picture(tmp_path: Path) -> None:
+    """Every OFD of the hostile corpus: a picture, None, or the reader's own refusal — never anything else."""
+    from hostile.generate import build_corpus
+
+    from office_agent.errors import InputError
+
+    cases = [c for c in build_corpus(tmp_path, heavy=False) if c.path.endswith(".ofd") and "!" not in c.path]
+    assert len(cases) >= 4
+    for case in cases:
+        data = (tmp_path / case.path).read_bytes()
+        try:
+            picture = render_ofd(data, 1, 300)
+        except InputError:
+            continue
+        assert picture is None or picture.image.width == 300, case.path

@@ -263,6 +263,16 @@ def _xml_page(inv: Invoice, source: str, width: int) -> PageImage:
     return PageImage(_jpeg(img), img.width, img.height, drawn.size_pt, source, 1, "xml", drawn.boxes, font_note())
 
 
+def _picture(fmt: DocFormat, data: bytes, inv: Invoice, own: bool, page: int, width: int) -> PageImage | None:
+    if fmt == DocFormat.PDF:
+        return _pdf_page(data, inv, own, page, width)
+    if fmt == DocFormat.OFD:
+        return _ofd_page(data, inv, page, width)
+    if fmt == DocFormat.IMAGE:
+        return _image_page(data, inv, own, page, width)
+    return None
+
+
 def page_image(inv: Invoice, root: Path | None = None, width: int = 560) -> PageImage | None:
     """A picture of the invoice's page from the first of its files that has a layout (a bundle's PDF, say);
     for a record read from XML only, a rendering of its fields."""
@@ -275,15 +285,14 @@ def page_image(inv: Invoice, root: Path | None = None, width: int = 560) -> Page
         fmt = sniff(data)
         own = source == inv.source
         page = inv.page if own else 1
-        found: PageImage | None = None
-        if fmt == DocFormat.PDF:
-            found = _pdf_page(data, inv, own, page, width)
-        elif fmt == DocFormat.OFD:
-            found = _ofd_page(data, inv, page, width)
-        elif fmt == DocFormat.IMAGE:
-            found = _image_page(data, inv, own, page, width)
-        elif fmt == DocFormat.XML and xml_source is None:
-            xml_source = source
+        if fmt == DocFormat.XML:
+            xml_source = xml_source or source
+            continue
+        try:
+            found = _picture(fmt, data, inv, own, page, width)
+        except Exception as exc:  # a picture that cannot be made never takes the report down
+            log.warning("%s: no page picture (%s: %s)", source, type(exc).__name__, exc)
+            found = None
         if found is not None:  # boxes too on another file of a bundle: its fields may have been read there
             return PageImage(found.data_uri, found.width_px, found.height_px, found.page_size, source, found.page,
                              found.kind, found.boxes, found.note)  # fmt: skip
