@@ -226,3 +226,27 @@ def test_hostile_ofd_corpus_never_breaks_the_picture(tmp_path: Path) -> None:
         except InputError:
             continue
         assert picture is None or picture.image.width == 300, case.path
+
+
+def test_without_a_chinese_font_the_page_is_still_drawn_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from office_agent.generate import fonts
+    from office_agent.generate.report import card_html
+
+    def clear() -> None:
+        fonts.font.cache_clear()
+        fonts.covers.cache_clear()
+
+    clear()
+    monkeypatch.setattr(fonts, "font_file", lambda face: None)
+    try:
+        path = SAMPLES / "09_digital_special.ofd"
+        picture = render_ofd(path.read_bytes(), 1, 600)
+        assert picture is not None and picture.font_note == fonts.NO_CJK_NOTE
+        assert (np.asarray(picture.image.convert("L")) < 128).mean() > 0.005  # Latin digits and the QR still show
+        (inv,) = run_batch([path], workers=1).invoices
+        image = page_image(inv, width=400)
+        assert image is not None and image.note == fonts.NO_CJK_NOTE
+        assert "Pillow&#x27;s default font" in card_html(inv, [], "en", image)
+    finally:
+        monkeypatch.undo()
+        clear()

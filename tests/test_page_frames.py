@@ -210,6 +210,25 @@ def _decode(uri: str) -> bytes:
     return base64.b64decode(uri.split(",", 1)[1])
 
 
+def test_scanned_pdf_page_is_straightened_with_its_boxes(engine_slot: None, tmp_path: Path) -> None:
+    """The same scan saved as an image-only PDF: OCR'd through PDFium's rendering, the frame ends in PDF points."""
+    engine, scan = recorded("scan_01_digital_general.json")
+    use(engine)
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(scan)).save(buf, format="PDF", resolution=200.0)
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(buf.getvalue())
+    result = process_blob(Blob(str(path), buf.getvalue(), "0" * 64, DocFormat.PDF))
+    (inv,) = result.invoices
+    assert str(inv.total_amount) == TRUTH["total_amount"] and inv.page_frame is not None
+    image = page_image(inv, width=900)
+    assert image is not None and image.kind == "straightened"
+    picture = gray(Image.open(io.BytesIO(_decode(image.data_uri))))
+    t = image.width_px / image.page_size[0]  # type: ignore[index]
+    for name in ("total_amount", "seller_name", "buyer_tax_id"):
+        assert ink_share(picture, image.boxes[name], t) > 0.08, name
+
+
 def test_image_without_frame_is_shown_as_it_is_without_boxes(tmp_path: Path) -> None:
     from ledger_builders import make_invoice
 
