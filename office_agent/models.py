@@ -104,12 +104,25 @@ class Word(BaseModel):
     bbox: BBox
 
 
+class PageFrame(BaseModel):
+    """Where a page read by OCR lies in its file. The recogniser read a copy of the file's pixels that was
+    flattened, turned, straightened, scaled (and cut, for two invoices on one sheet); ``to_source`` (a 3 × 3
+    homography, row-major) maps that page's points — the frame of its words' and fields' boxes — back onto the
+    file: pixels of the upright image frame for images, points of the page (top-left origin) for scanned PDFs.
+    """
+
+    width: float  # points
+    height: float
+    to_source: list[float]  # 9 numbers
+
+
 class Page(BaseModel):
     number: int  # 1-based
     width: float
     height: float
     words: list[Word] = Field(default_factory=list)
     qr_payloads: list[str] = Field(default_factory=list)
+    frame: PageFrame | None = None  # OCR pages: how their points map back onto the file
 
 
 class EmbeddedFile(BaseModel):
@@ -155,6 +168,7 @@ class Extraction(BaseModel):
     items: list[LineItem] = Field(default_factory=list)
     items_provenance: Provenance | None = None
     page: int = 1
+    frame: PageFrame | None = None  # the page's, when it was read by OCR
 
     def add(self, field: str, value: str | None, provenance: Provenance) -> None:
         """Record a candidate; empty values are dropped, never recorded as ""."""
@@ -240,6 +254,7 @@ class Invoice(BaseModel):
     duplicate_of: dict[str, str] | None = None  # {"source": ..., "sha256": ...} of the first occurrence
     reverses: dict[str, str] | None = None  # on a red invoice: the blue invoice it reverses (source, sha256, number)
     reversed_by: list[dict[str, str]] = Field(default_factory=list)  # on a blue invoice: the red ones against it
+    page_frame: PageFrame | None = None  # read by OCR: how provenance boxes map onto ``source`` (review pictures)
 
     def add_alternative(self, field: str, alternative: Alternative) -> None:
         known = self.alternatives.setdefault(field, [])

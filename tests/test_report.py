@@ -19,9 +19,10 @@ from office_agent.batch import run_batch
 from office_agent.generate.ledger_view import LedgerOptions
 from office_agent.generate.pageimage import page_image, read_source
 from office_agent.generate.report import render_report, write_report
-from office_agent.models import FileResult, Provenance, Source, Status
+from office_agent.models import BatchResult, FileResult, Provenance, Source, Status
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "invoices"
 CHROMIUM_FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
@@ -89,12 +90,21 @@ def test_files_inside_zips_are_found_for_the_picture(tmp_path: Path) -> None:
     assert image is not None and image.width_px == 300 and image.page_size == (595.0, 420.0)
 
 
-def test_no_picture_for_xml_and_a_clear_note(tmp_path: Path) -> None:
+def test_xml_gets_a_labelled_rendering_with_boxes(tmp_path: Path) -> None:
     from factories import einvoice
 
     (tmp_path / "a.xml").write_bytes(einvoice("25000000000000000001", "106.00"))
     html = render_report(run_batch([tmp_path], workers=1), LedgerOptions(lang="en"))
-    assert "No page image (XML)" in html and "All clear" in html
+    assert "All clear" in html and html.count("<img") == 1
+    assert 'data-kind="xml"' in html and "Rendered from the XML data, not a scan" in html
+    for name in ("invoice_number", "total_amount", "seller_name", "issue_date"):
+        assert f'class="oa-box" data-field="{name}"' in html
+
+
+def test_no_picture_when_the_file_is_gone(tmp_path: Path) -> None:
+    inv = make_invoice("1", "1.00", source=str(tmp_path / "gone.pdf"))
+    html = render_report(batch([inv]), LedgerOptions(lang="en"))
+    assert "No page image (PDF)" in html and "<img" not in html
 
 
 @pytest.mark.realdata
@@ -159,6 +169,66 @@ def test_chromium_renders_the_report(tmp_path: Path, request: pytest.FixtureRequ
         flag_red = ((abs(pixels[..., 0] - 0xCF) < 30) & (pixels[..., 1] < 80) & (pixels[..., 2] < 90)).sum()
         assert flag_red > 200, f"{name}: the flagged box, badge and field did not render in red"
     (ARTIFACTS / "report.html").write_text(report.read_text(encoding="utf-8"), encoding="utf-8")
+
+
+def formats_batch(tmp_path: Path) -> BatchResult:
+    """An OFD, an XML and a scan (recorded OCR replayed on a generated scan of a sample) — one card each."""
+    from test_page_frames import recorded
+
+    from office_agent.batch import process_blob
+    from office_agent.ingest import ocr
+    from office_agent.ingest.sources import Blob
+    from office_agent.models import DocFormat
+
+    result = run_batch([SAMPLES / "07_vat_electronic_general.ofd", SAMPLES / "11_digital_special.xml"], workers=1)
+    engine, scan = recorded("scan_01_digital_general.json")
+    ocr.register_engine(engine.name, lambda: engine)
+    ocr.set_default_engine(engine.name)
+    try:
+        path = tmp_path / "scan.jpg"
+        path.write_bytes(scan)
+        scanned = process_blob(Blob(str(path), scan, "0" * 64, DocFormat.IMAGE))
+    finally:
+        ocr.set_default_engine(None)
+        ocr.FACTORIES.pop(engine.name, None)
+        ocr.forget_engine(engine.name)
+    result.files.append(scanned)
+    result.invoices.extend(scanned.invoices)
+    return result
+
+
+def test_chromium_renders_ofd_xml_and_scan_pictures_with_boxes(tmp_path: Path) -> None:
+    binary = chromium()
+    if binary is None:
+        print("SKIP reason: Debian's chromium is not installed (apt-get install chromium)")
+        pytest.skip("chromium not installed: apt-get install -y chromium")
+    result = formats_batch(tmp_path)
+    assert len(result.invoices) == 3
+    report = write_report(result, tmp_path / "formats.html")
+    html = report.read_text(encoding="utf-8")
+    assert len(html) < 600_000, f"report is {len(html):,} bytes for 3 cards"
+    dom = run_chromium(binary, report.resolve().as_uri(), tmp_path / "profile-dom", "--dump-dom",
+                       "--virtual-time-budget=5000")  # fmt: skip
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    body = re.search(r"<body[^>]*>", dom.stdout)
+    assert body, dom.stdout[:500]
+    attrs = dict(re.findall(r'([\w-]+)="([^"]*)"', body.group(0)))
+    assert attrs["data-thumbs-loaded"] == "3"
+    # boxes laid out with a size over each decoded picture: the OFD page, the XML rendering, the straightened scan
+    for kind, least in (("ofd", 10), ("xml", 10), ("straightened", 6)):
+        assert int(attrs.get(f"data-boxes-{kind}", "0")) >= least, (kind, attrs)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "report-formats.png"
+    shot.unlink(missing_ok=True)
+    done = run_chromium(binary, report.resolve().as_uri(), tmp_path / "profile-shot", f"--screenshot={shot}",
+                        "--window-size=1280,2000")  # fmt: skip
+    assert done.returncode == 0 and shot.is_file(), done.stderr[-2000:]
+    pixels = np.asarray(Image.open(shot).convert("RGB")).astype(int)
+    blue = ((abs(pixels[..., 0] - 9) < 40) & (abs(pixels[..., 1] - 105) < 40) & (pixels[..., 2] > 170)).sum()
+    purple = ((abs(pixels[..., 0] - 0x82) < 30) & (abs(pixels[..., 1] - 0x50) < 30) & (pixels[..., 2] > 180)).sum()
+    assert blue > 2000, "field boxes did not render over the pictures"
+    assert purple > 200, "the XML rendering's label and dashed frame did not render"
+    (ARTIFACTS / "report-formats.html").write_text(html, encoding="utf-8")
 
 
 def test_provenance_without_box_or_on_another_page_draws_nothing(tmp_path: Path) -> None:

@@ -105,6 +105,7 @@ def _assemble(doc: Document, group: list[Extraction]) -> Invoice:
     page = min((e.page for e in group), default=1)
     inv = assemble(group, doc.source, doc.sha256, page)
     inv.format = doc.format
+    inv.page_frame = next((e.frame for e in group if e.frame is not None and e.page == page), None)
     inv.warnings.extend(doc.warnings)
     inv.invoice_kind = classify_kind(inv)
     return inv

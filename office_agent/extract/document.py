@@ -74,7 +74,9 @@ def _page_extractions(doc: Document, page: Page) -> list[Extraction]:
         source = Source.OCR if ocr else Source.OFD if doc.format == DocFormat.OFD else Source.TEXT
         ext = extract_page(page, source)
         ext.page = page.number
-        out.append(apply_ocr_confidence(ext, page) if ocr else ext)
+        ext = apply_ocr_confidence(ext, page) if ocr else ext
+        ext.frame = page.frame
+        out.append(ext)
         out.extend(extract_special(page, source, found_number=ext.get("invoice_number") is not None))
     for payload in page.qr_payloads:
         qr = parse_qr(payload, page.number)

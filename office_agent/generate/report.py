@@ -52,8 +52,13 @@ CSS = """
 .oa-badge.oa-ok{background:#dafbe1;color:#1a7f37}
 .oa-badge.oa-grey{background:#eaeef2;color:#57606a}
 .oa-body{display:flex;flex-wrap:wrap;gap:16px;padding:12px}
-.oa-page{position:relative;margin:0;flex:0 0 auto;border:1px solid #d0d7de;line-height:0;align-self:flex-start}
+.oa-page{position:relative;margin:0 0 18px;flex:0 0 auto;border:1px solid #d0d7de;line-height:0;
+ align-self:flex-start}
 .oa-page img{display:block;max-width:100%}
+.oa-page figcaption{position:absolute;left:0;right:0;top:100%;font-size:11px;line-height:1.3;color:#57606a;
+ padding:2px 0;background:#fff}
+.oa-page[data-kind=xml]{border-style:dashed;border-color:#8250df}
+.oa-page[data-kind=xml] figcaption{color:#8250df}
 .oa-noimg{width:260px;height:120px;display:flex;align-items:center;justify-content:center;background:#f6f8fa;
  color:#57606a;line-height:1.4;border:1px dashed #d0d7de;align-self:flex-start}
 .oa-box{position:absolute;border:1.5px solid rgba(9,105,218,.9);background:rgba(9,105,218,.08)}
@@ -93,11 +98,17 @@ SCRIPT = """
   document.body.setAttribute('data-visible-cards',n);
   try{history.replaceState(null,'',box&&box.checked?'#needs-review':location.pathname+location.search);}catch(e){}
  }
+ function shown(list){return Array.prototype.filter.call(list,function(b){return b.offsetWidth>0&&b.offsetHeight>0;});}
  function thumbs(){
   var ok=Array.prototype.filter.call(document.images,function(i){return i.complete&&i.naturalWidth>0;});
-  var red=Array.prototype.filter.call(document.querySelectorAll('.oa-box.oa-bad'),function(b){return b.offsetWidth>0;});
   document.body.setAttribute('data-thumbs-loaded',ok.length);
-  document.body.setAttribute('data-flagged-boxes-shown',red.length);
+  document.body.setAttribute('data-flagged-boxes-shown',shown(document.querySelectorAll('.oa-box.oa-bad')).length);
+  var per={};
+  Array.prototype.forEach.call(document.querySelectorAll('.oa-page[data-kind]'),function(f){
+   var img=f.querySelector('img'),k=f.dataset.kind;
+   if(img&&img.complete&&img.naturalWidth){per[k]=(per[k]||0)+shown(f.querySelectorAll('.oa-box')).length;}
+  });
+  Object.keys(per).forEach(function(k){document.body.setAttribute('data-boxes-'+k,per[k]);});
  }
  if(box&&location.hash==='#needs-review'){box.checked=true;}
  if(box){box.addEventListener('change',apply);} if(q){q.addEventListener('input',apply);}
@@ -121,17 +132,14 @@ def _value(inv: Invoice, name: str) -> str | None:
     return str(v)
 
 
-def _boxes(inv: Invoice, image: PageImage, flagged: dict[str, list[str]], lang: Lang) -> str:
+def _boxes(image: PageImage, flagged: dict[str, list[str]], lang: Lang) -> str:
     if image.page_size is None:
         return ""
     w, h = image.page_size
     out = []
-    for name in sorted(inv.provenance):
-        prov = inv.provenance[name]
-        if prov.bbox is None or (prov.page or 1) != image.page:
-            continue
-        x0, y0, x1, y1 = (max(0.0, min(1.0, v)) for v in (prov.bbox[0] / w, prov.bbox[1] / h, prov.bbox[2] / w,
-                                                          prov.bbox[3] / h))  # fmt: skip
+    for name in sorted(image.boxes):
+        box = image.boxes[name]
+        x0, y0, x1, y1 = (max(0.0, min(1.0, v)) for v in (box[0] / w, box[1] / h, box[2] / w, box[3] / h))
         if x1 <= x0 or y1 <= y0:
             continue
         bad = name in flagged
@@ -150,10 +158,13 @@ def _figure(inv: Invoice, image: PageImage | None, flagged: dict[str, list[str]]
         fmt = inv.format.value.upper() if inv.format else "?"
         return f'<div class="oa-noimg">{esc(t("report.no_image", lang, fmt=fmt))}</div>'
     alt = f"{image.source} — {t('report.page', lang, page=image.page)}"
+    caption = t(f"report.picture.{image.kind}", lang)
+    if image.note:
+        caption += f" · {image.note}"
     return (
-        f'<figure class="oa-page" style="width:{image.width_px}px"><img src="{image.data_uri}" '
-        f'width="{image.width_px}" height="{image.height_px}" alt="{esc(alt)}">'
-        f"{_boxes(inv, image, flagged, lang)}</figure>"
+        f'<figure class="oa-page" data-kind="{esc(image.kind)}" style="width:{image.width_px}px">'
+        f'<img src="{image.data_uri}" width="{image.width_px}" height="{image.height_px}" alt="{esc(alt)}">'
+        f"{_boxes(image, flagged, lang)}<figcaption>{esc(caption)}</figcaption></figure>"
     )
 
 

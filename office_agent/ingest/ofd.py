@@ -31,6 +31,8 @@ import logging
 import posixpath
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from PIL import Image
@@ -208,6 +210,7 @@ class _DocInfo:
     pages: list[tuple[str | None, str | None]] = field(default_factory=list)  # (Page ID, path)
     attachments: str | None = None
     custom_tags: str | None = None
+    annotations: str | None = None  # Annotations.xml: per page, stamps and watermarks drawn over it
 
 
 def _read_doc_info(pkg: _Package, doc_path: str, root: ET.Element | None) -> _DocInfo:
@@ -230,6 +233,7 @@ def _read_doc_info(pkg: _Package, doc_path: str, root: ET.Element | None) -> _Do
             info.pages.append((page.get("ID"), pkg.resolve(info.dir, page.get("BaseLoc"), "page")))
         info.attachments = pkg.resolve(info.dir, _text(child(root, "Attachments")), "attachments")
         info.custom_tags = pkg.resolve(info.dir, _text(child(root, "CustomTags")), "custom tags")
+        info.annotations = pkg.resolve(info.dir, _text(child(root, "Annotations")), "annotations")
     _check_pages(pkg, info)
     return info
 
@@ -340,10 +344,10 @@ def _decode_image(data: bytes, name: str) -> list[str]:
 
 
 class _PageReader:
-    def __init__(self, pkg: _Package, info: _DocInfo):
+    def __init__(self, pkg: _Package, info: _DocInfo, res: _Resources):
         self.pkg = pkg
         self.info = info
-        self.res = _Resources(pkg, info.res_files)
+        self.res = res
         self._templates: dict[str, Layout | None] = {}
         self.objects: dict[int, dict[str, tuple[TextObject, Box]]] = {}  # page number → object ID → object
 
@@ -510,20 +514,29 @@ def _attachments(pkg: _Package, info: _DocInfo) -> list[EmbeddedFile]:
 # --- entry point ------------------------------------------------------------------------------------------
 
 
-def read_ofd(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
-    """Read an OFD package: CustomData and CustomTag candidates, embedded invoice XML, page words and QR codes.
+@dataclass
+class OpenOfd:
+    """An opened package, for readers of its parts (the page renderer): safe part access, the document root's
+    declarations, and its image resources. Warnings about damaged parts collect in ``warnings``."""
 
-    Raises :class:`CorruptFile` when the package has no ``OFD.xml`` or nothing readable at all,
-    :class:`UnsafeArchive` for escaping paths and bombs, :class:`UnsafeXml` for DTDs/entities in any part.
-    Damaged or missing parts (a page, a template, an attachment, a tag file) become ``Document.warnings``.
-    """
+    pkg: _Package
+    body: ET.Element
+    info: _DocInfo
+    resources: _Resources
+    warnings: list[str]
+
+
+@contextmanager
+def open_ofd(data: bytes, limits: Limits = DEFAULT_LIMITS, warnings: list[str] | None = None) -> Iterator[OpenOfd]:
+    """Open an OFD package through the safe ZIP and XML readers: ``OFD.xml``, its first document and
+    ``Document.xml``. Raises as :func:`read_ofd` does for a package with no ``OFD.xml`` or no ``DocBody``."""
     try:
         zf = SafeZip(data, limits)
     except NotImplementedError as exc:  # zipfile's "zip file version N.N", which SafeZip lets through
         raise CorruptFile(f"not a readable ZIP archive ({exc})") from exc
     try:
-        doc = Document(source=source, sha256=sha256, format=DocFormat.OFD)
-        pkg = _Package(zf, limits, doc.warnings)
+        warned = [] if warnings is None else warnings
+        pkg = _Package(zf, limits, warned)
         ofd_member = zf.find("OFD.xml")
         if ofd_member is None:
             raise CorruptFile("not an OFD package: the entry file OFD.xml is missing (a plain ZIP archive?)")
@@ -534,16 +547,29 @@ def read_ofd(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIM
         if len(bodies) > 1:
             pkg.warn(f"OFD.xml holds {len(bodies)} documents; only the first was read")
         body = bodies[0]
-        doc.candidates.extend(_custom_data(child(body, "DocInfo")))
-
         doc_root = _text(child(body, "DocRoot"))
         doc_path = resolve_loc("", doc_root) if doc_root else "Doc_0/Document.xml"
         if not doc_root:
             pkg.warn("OFD.xml names no DocRoot; Doc_0/Document.xml assumed")
         doc_xml = pkg.xml(doc_path, "document root", missing="pages are looked for by file name")
         info = _read_doc_info(pkg, doc_path, doc_xml)
+        yield OpenOfd(pkg, body, info, _Resources(pkg, info.res_files), warned)
+    finally:
+        zf.close()
 
-        pages = _PageReader(pkg, info)
+
+def read_ofd(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Read an OFD package: CustomData and CustomTag candidates, embedded invoice XML, page words and QR codes.
+
+    Raises :class:`CorruptFile` when the package has no ``OFD.xml`` or nothing readable at all,
+    :class:`UnsafeArchive` for escaping paths and bombs, :class:`UnsafeXml` for DTDs/entities in any part.
+    Damaged or missing parts (a page, a template, an attachment, a tag file) become ``Document.warnings``.
+    """
+    doc = Document(source=source, sha256=sha256, format=DocFormat.OFD)
+    with open_ofd(data, limits, doc.warnings) as ofd:
+        pkg, info = ofd.pkg, ofd.info
+        doc.candidates.extend(_custom_data(child(ofd.body, "DocInfo")))
+        pages = _PageReader(pkg, info, ofd.resources)
         page_ids = {pid.strip(): n for n, (pid, _) in enumerate(info.pages, start=1) if pid}  # CustomTag PageRef
         if len(info.pages) > limits.max_pages:
             pkg.warn(f"OFD has {len(info.pages)} pages; only the first {limits.max_pages} were read")
@@ -555,5 +581,3 @@ def read_ofd(source: str, sha256: str, data: bytes, limits: Limits = DEFAULT_LIM
         if not (doc.pages or doc.embedded or doc.candidates):
             raise CorruptFile(f"OFD package holds no readable document ({'; '.join(doc.warnings) or 'no pages'})")
         return doc
-    finally:
-        zf.close()

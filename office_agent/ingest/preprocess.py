@@ -146,14 +146,19 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
     return float(inter) / max(1.0, min(cv2.contourArea(a), cv2.contourArea(b)))
 
 
-def warp(img: np.ndarray, region: Region) -> np.ndarray:
-    """The document in ``region`` seen from straight above."""
+def warp_matrix(region: Region) -> tuple[np.ndarray, tuple[int, int]]:
+    """The perspective transform (photo pixels → flattened pixels) of :func:`warp`, and the flattened size."""
     tl, tr, br, bl = region.corners
     width = round(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
     height = round(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
     target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
-    matrix = cv2.getPerspectiveTransform(region.corners.astype(np.float32), target)
-    return cv2.warpPerspective(img, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    return cv2.getPerspectiveTransform(region.corners.astype(np.float32), target), (width, height)
+
+
+def warp(img: np.ndarray, region: Region) -> np.ndarray:
+    """The document in ``region`` seen from straight above."""
+    matrix, size = warp_matrix(region)
+    return cv2.warpPerspective(img, matrix, size, flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -191,24 +196,71 @@ def _best_angle(ink: np.ndarray, angles: list[float]) -> float:
     return angles[int(np.argmax(scores))]
 
 
-def rotate(img: np.ndarray, angle: float) -> np.ndarray:
-    """Turn by ``angle`` degrees counter-clockwise, growing the canvas so no corner is cut; fill white."""
-    if abs(angle) < 0.05:
-        return img
-    h, w = img.shape[:2]
+def rotation_matrix(shape: tuple[int, ...], angle: float) -> tuple[np.ndarray, tuple[int, int]]:
+    """The affine transform (2 × 3, input pixels → output pixels) of :func:`rotate`, and the output size."""
+    h, w = shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     cos, sin = abs(m[0, 0]), abs(m[0, 1])
     nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
+    return m, (nw, nh)
+
+
+def rotate(img: np.ndarray, angle: float) -> np.ndarray:
+    """Turn by ``angle`` degrees counter-clockwise, growing the canvas so no corner is cut; fill white."""
+    if abs(angle) < 0.05:
+        return img
+    m, size = rotation_matrix(img.shape, angle)
     fill = 255 if img.ndim == 2 else (255, 255, 255)
-    return cv2.warpAffine(img, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=fill)
+    return cv2.warpAffine(img, m, size, flags=cv2.INTER_LINEAR, borderValue=fill)
 
 
 def turn(img: np.ndarray, quarter_turns: int) -> np.ndarray:
     """Exact 90° turns, clockwise."""
     k = quarter_turns % 4
     return img if k == 0 else np.ascontiguousarray(np.rot90(img, -k))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Where each step moved the pixels: 3 × 3 matrices from a step's output back to its input (pixel edges)
+
+
+def homogeneous(m: np.ndarray) -> np.ndarray:
+    """A 2 × 3 affine or a 3 × 3 matrix as a float 3 × 3."""
+    out = np.eye(3)
+    out[: m.shape[0], :] = m
+    return out
+
+
+def scaling(sx: float, sy: float | None = None) -> np.ndarray:
+    return np.diag([sx, sx if sy is None else sy, 1.0])
+
+
+def shift(dx: float, dy: float) -> np.ndarray:
+    out = np.eye(3)
+    out[0, 2], out[1, 2] = dx, dy
+    return out
+
+
+def unturn(shape: tuple[int, ...], quarter_turns: int) -> np.ndarray:
+    """Pixels of ``turn(img, k)`` → pixels of ``img`` (of shape ``shape``)."""
+    h, w = shape[:2]
+    k = quarter_turns % 4
+    if k == 1:  # clockwise: x' = h - y, y' = x
+        return np.array([[0.0, 1.0, 0.0], [-1.0, 0.0, h], [0.0, 0.0, 1.0]])
+    if k == 2:
+        return np.array([[-1.0, 0.0, w], [0.0, -1.0, h], [0.0, 0.0, 1.0]])
+    if k == 3:  # counter-clockwise: x' = y, y' = w - x
+        return np.array([[0.0, -1.0, w], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    return np.eye(3)
+
+
+def map_points(m: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Apply a 3 × 3 homography to an (n, 2) array of points."""
+    pts = np.hstack([np.asarray(points, dtype=np.float64).reshape(-1, 2), np.ones((len(points), 1))])
+    out = pts @ np.asarray(m, dtype=np.float64).T
+    return out[:, :2] / out[:, 2:3]
 
 
 def is_blank(img: np.ndarray) -> bool:

@@ -17,7 +17,7 @@ import zxingcpp
 
 from office_agent.ingest import preprocess as pp
 from office_agent.ingest.ocr import OcrBox, OcrEngine, OcrWord, run_engine
-from office_agent.models import Page
+from office_agent.models import Page, PageFrame
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ class Reading:
     image: np.ndarray
     boxes: list[OcrBox]
     turns: int  # quarter turns clockwise applied before recognition
+    back: np.ndarray  # 3 × 3: pixels of ``image`` → pixels of the image given to :func:`recognise`
 
     @property
     def quality(self) -> float:
@@ -62,25 +63,40 @@ def read_pixels(
 ) -> list[Page]:
     """Every invoice-sized document on one image, each as a page of OCR words (possibly none when blank)."""
     docs = [image]
+    backs = [np.eye(3)]
     if find_paper:
         regions = pp.find_documents(image)
         if regions:
             docs = [pp.warp(image, r) for r in regions]
+            backs = [np.linalg.inv(pp.warp_matrix(r)[0]) for r in regions]
             dpi = None  # the flattened paper has no meaningful resolution
             log.debug("page %d: %d document(s) found on the background", number, len(regions))
     pages: list[Page] = []
-    for doc in docs:
-        pages.extend(read_document_image(doc, number, engine, dpi))
+    for doc, back in zip(docs, backs, strict=True):
+        found = read_document_image(doc, number, engine, dpi)
+        for page in found:
+            reframe(page, back)
+        pages.extend(found)
     return pages
 
 
-def prepare(image: np.ndarray) -> tuple[np.ndarray, float]:
-    """Downscale, deskew, remove red seals."""
+def reframe(page: Page, outer: np.ndarray) -> None:
+    """Follow a page's frame out through one more step (``outer``: that step's output pixels → its input)."""
+    if page.frame is not None:
+        inner = np.asarray(page.frame.to_source, dtype=np.float64).reshape(3, 3)
+        page.frame.to_source = [float(v) for v in (outer @ inner).ravel()]
+
+
+def prepare(image: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """Downscale, deskew, remove red seals; also the 3 × 3 map from the result's pixels back to ``image``'s."""
     work, factor = pp.downscale(image, MAX_SIDE)
+    back = pp.scaling(image.shape[1] / work.shape[1], image.shape[0] / work.shape[0])
     angle = pp.skew_angle(work)
     if abs(angle) >= 0.2:
+        m, _ = pp.rotation_matrix(work.shape, angle)
         work = pp.rotate(work, angle)
-    return pp.suppress_red(work), factor
+        back = back @ np.linalg.inv(pp.homogeneous(m))
+    return pp.suppress_red(work), factor, back
 
 
 def mostly_vertical(boxes: list[OcrBox]) -> bool:
@@ -99,16 +115,17 @@ def recognise(image: np.ndarray, engine: OcrEngine) -> Reading:
     counter-clockwise, so a good score means the page was turned clockwise (and a bad one the other way). An
     upside-down page reads with low scores; it is read again flipped and the better reading is kept.
     """
-    work, _ = prepare(image)
-    reading = Reading(work, run_engine(engine, work), 0)
+    work, _, back = prepare(image)
+    reading = Reading(work, run_engine(engine, work), 0, back)
     if mostly_vertical(reading.boxes):
         k = 3 if reading.quality >= FLIP_BELOW else 1
-        turned, _ = prepare(pp.turn(work, k))
-        reading = Reading(turned, run_engine(engine, turned), k)
+        turned, _, again = prepare(pp.turn(work, k))
+        reading = Reading(turned, run_engine(engine, turned), k, back @ pp.unturn(work.shape, k) @ again)
     if reading.boxes and reading.quality >= FLIP_BELOW:
         return reading
     flipped_img = pp.turn(reading.image, 2)
-    flipped = Reading(flipped_img, run_engine(engine, flipped_img), reading.turns + 2)
+    flipped = Reading(flipped_img, run_engine(engine, flipped_img), reading.turns + 2,
+                      reading.back @ pp.unturn(reading.image.shape, 2))  # fmt: skip
     return flipped if flipped.quality > reading.quality + 0.05 else reading
 
 
@@ -123,10 +140,16 @@ def read_document_image(
     scale = (72.0 / dpi / factor) if dpi else A4_LONG_SIDE_PT / max(h, w)
     qr = [(text, (x * scale, y * scale)) for text, (x, y) in qr_with_positions(reading.image)]
     page = page_from_boxes(reading.boxes, w, h, scale, number)
+    back = reading.back @ pp.scaling(1.0 / scale)
+    page.frame = PageFrame(width=page.width, height=page.height, to_source=[float(v) for v in back.ravel()])
     pages = split_invoices(page, qr) if split else [page]
     if len(pages) > 1 and factor < 0.8:
         # Each invoice got a fraction of the recogniser's resolution: read each one again at its own.
-        return _reread_bands(pp.turn(image, reading.turns), pages, page.height, number, engine, dpi) or pages
+        turned = pp.turn(image, reading.turns)
+        bands = _reread_bands(turned, pages, page.height, number, engine, dpi)
+        for band in bands:
+            reframe(band, pp.unturn(image.shape, reading.turns))
+        return bands or pages
     return pages
 
 
@@ -139,7 +162,10 @@ def _reread_bands(
     for band in bands:
         a, b = int(top / height * rows), int((top + band.height) / height * rows)
         top += band.height
-        out.extend(read_document_image(np.ascontiguousarray(image[a:b]), number, engine, dpi, split=False))
+        found = read_document_image(np.ascontiguousarray(image[a:b]), number, engine, dpi, split=False)
+        for page in found:
+            reframe(page, pp.shift(0.0, a))
+        out.extend(found)
     return out
 
 
@@ -196,7 +222,11 @@ def split_invoices(page: Page, qr: list[tuple[str, tuple[float, float]]]) -> lis
         shifted = [w.model_copy(update={"bbox": (w.bbox[0], w.bbox[1] - top, w.bbox[2], w.bbox[3] - top)})
                    for w in words]  # fmt: skip
         codes = [t for t, (_, y) in qr if top <= y < bottom]
-        pages.append(Page(number=page.number, width=page.width, height=bottom - top, words=shifted, qr_payloads=codes))
+        band = Page(number=page.number, width=page.width, height=bottom - top, words=shifted, qr_payloads=codes)
+        if page.frame is not None:
+            to_source = np.asarray(page.frame.to_source).reshape(3, 3) @ pp.shift(0.0, top)
+            band.frame = PageFrame(width=band.width, height=band.height, to_source=[float(v) for v in to_source.flat])
+        pages.append(band)
     log.debug("page %d holds %d invoices", page.number, len(pages))
     return pages
 

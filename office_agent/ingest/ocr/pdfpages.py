@@ -12,8 +12,9 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+from office_agent.ingest import preprocess as pp
 from office_agent.ingest.ocr import OcrUnavailable, get_engine
-from office_agent.ingest.ocr.page import read_pixels
+from office_agent.ingest.ocr.page import read_pixels, reframe
 from office_agent.models import Document, Page
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def ocr_pdf_pages(pdf: pdfium.PdfDocument, doc: Document, indexes: list[int]) ->
             return
         for p in pages:
             p.qr_payloads = p.qr_payloads or ([] if len(pages) > 1 else list(old.qr_payloads))
+            reframe(p, pp.scaling(72.0 / RENDER_DPI))  # rendered pixels → the PDF page's points
         if pages and any(p.words for p in pages):
             replaced[index] = pages
             doc.warnings.append(f"page {index + 1}: read by OCR ({engine.name})")
