@@ -40,6 +40,8 @@ from PIL import Image
 from office_agent.config import DEFAULT_LIMITS, Limits
 from office_agent.errors import CorruptFile, UnsafeArchive
 from office_agent.ingest.archive import Member, SafeZip, safe_member_name
+from office_agent.ingest.jbig2 import MAGIC as JBIG2_MAGIC
+from office_agent.ingest.jbig2 import decode_jbig2
 from office_agent.ingest.ofd_text import MM, Box, Layout, TextObject, floats, page_words, read_layout
 from office_agent.ingest.qr import decode_qr
 from office_agent.ingest.safexml import child, children, local, parse_xml
@@ -296,8 +298,7 @@ class _Resources:
 
     def qr(self, res_id: str) -> list[str]:
         """QR payloads of one image resource. PNG/JPEG/BMP decode with PIL; JBIG2 (``.jb2``, declared
-        ``Format="GBIG2"`` in real files, sic) has no decoder here and is skipped: legacy invoices repeat the QR
-        text in the embedded XML's ``GraphCode``."""
+        ``Format="GBIG2"`` in real files, sic: the QR of legacy invoices) through PDFium's decoder."""
         if res_id not in self._qr:
             self._qr[res_id] = []
             path = self.media(res_id)
@@ -306,6 +307,9 @@ class _Resources:
                 self.pkg.warn(f"image object names resource {res_id}, which no resource file declares")
             elif data is None:
                 self.pkg.warn(f"image {path} is missing from the package")
+            elif data.startswith(JBIG2_MAGIC):
+                image = decode_jbig2(data)
+                self._qr[res_id] = decode_qr(image) if image is not None else []
             elif not data.startswith(_DECODABLE):
                 log.debug("image %s is not in a format PIL reads; its QR is not decoded", path)
             else:
