@@ -177,7 +177,7 @@ def test_scanned_guide_is_read_by_ocr() -> None:
 def test_unsupported_and_corrupt_inputs() -> None:
     with pytest.raises(UnsupportedFormat, match="docx"):
         read_policy_bytes("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
-    with pytest.raises(NeedsOcr):
+    with pytest.raises(CorruptFile, match="not a readable image"):
         read_policy_bytes("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100)
     with pytest.raises(CorruptFile):
         read_policy_bytes("broken.pdf", b"%PDF-1.7\n garbage")

@@ -342,9 +342,27 @@ def procedure_name(doc: PolicyDocument) -> str:
 
 
 def extract_procedures(doc: PolicyDocument) -> list[Procedure]:
-    """The procedures of one document (one per document: its title names it) with every item found."""
+    """The procedures of one document with every item found: one named by its title, or one per procedure section
+    when the document holds several (see :mod:`office_agent.extract.policy_sections`)."""
+    from office_agent.extract.policy_sections import procedure_sections, split_items
+
     items = _Extractor(doc).run()
-    title_block = next((b for b in doc.blocks if b.kind == BlockKind.HEADING), None)
-    citation = cite(doc, title_block) if title_block is not None else None
     log.debug("%s: %d items", doc.source, len(items))
-    return [Procedure(name=procedure_name(doc), file=doc.source, items=items, citation=citation)]
+    sections = procedure_sections(doc, items)
+    if not sections:
+        title_block = next((b for b in doc.blocks if b.kind == BlockKind.HEADING), None)
+        citation = cite(doc, title_block) if title_block is not None else None
+        return [Procedure(name=procedure_name(doc), file=doc.source, items=items, citation=citation)]
+    out = []
+    for section, own in zip(sections, split_items(doc, items, sections), strict=True):
+        heading = doc.blocks[section.heading]
+        last = doc.blocks[section.end - 1]
+        out.append(
+            Procedure(
+                name=f"{procedure_name(doc)} › {heading.text}", file=doc.source, items=own,
+                citation=cite(doc, heading), conditions=rules.parse_conditions(heading.text),
+                extent=(heading.location.start, last.location.end),
+            )
+        )  # fmt: skip
+    log.debug("%s: %d procedures", doc.source, len(out))
+    return out
