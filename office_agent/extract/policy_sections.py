@@ -63,7 +63,8 @@ def procedure_sections(doc: PolicyDocument, items: list[ChecklistItem]) -> list[
         if block.kind != BlockKind.HEADING or _is_title(doc, i):
             continue
         path = block.location.section
-        if any(rules.classify_heading(title) is not None for title in path):
+        inner = path[1:] if doc.title and path[0].endswith(doc.title) else path  # the title names the document
+        if any(rules.classify_heading(title) is not None for title in inner):
             continue
         end = _subtree_end(doc, i)
         k = bisect.bisect_left(material_blocks, i)

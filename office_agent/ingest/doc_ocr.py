@@ -24,7 +24,7 @@ import numpy as np
 from office_agent.config import DEFAULT_LIMITS
 from office_agent.errors import EmptyFile, NeedsOcr
 from office_agent.ingest import preprocess as pp
-from office_agent.ingest.doc_pdf import HEADING_RATIO, PAGE_NUMBER, PageLine, PageTable, assemble_blocks
+from office_agent.ingest.doc_pdf import PAGE_NUMBER, PageLine, PageTable, assemble_blocks
 from office_agent.ingest.doc_structure import RawBlock
 from office_agent.ingest.ocr import OcrEngine, OcrFailed, OcrUnavailable, get_engine
 from office_agent.ingest.ocr.layout import (
@@ -47,7 +47,10 @@ NO_ENGINE = (
     "rapidocr is not installed: pip install rapidocr onnxruntime); use the guide's PDF with selectable text, DOCX "
     "or HTML version instead"
 )
-SNAP = 0.12  # line heights within this share of each other are one font size
+SNAP = 0.12  # line sizes within this share of each other are one font size
+# A size estimated from OCR boxes is good to about ±8%: only lines clearly larger than the body are headings by size
+# (a sub-heading one point larger reads as body text, and its numbering makes it a heading, as in the text layer).
+OCR_HEADING_RATIO = 1.3
 
 
 def ocr_available() -> OcrEngine | None:
@@ -84,6 +87,7 @@ def read_image_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], i
         tables += page_tables
     if not lines and not tables:
         raise EmptyFile(warnings[0] if warnings else "no text found in the image")
+    snap_sizes(lines)
     if len(frames) > 1:
         warnings.append(f"{len(frames)} pages read by OCR ({engine.name})")
     else:
@@ -94,7 +98,8 @@ def read_image_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], i
 def ocr_page(
     pixels: np.ndarray, number: int, engine: OcrEngine, dpi: float | None, *, find_paper: bool
 ) -> tuple[list[PageLine], list[PageTable]]:
-    """One page's pixels → its lines and tables in points, in reading order."""
+    """One page's pixels → its lines and tables in points, in reading order. The lines' sizes are estimates: pass
+    all the document's OCR lines through :func:`snap_sizes` before assembling them."""
     image = pixels
     if find_paper:
         regions = pp.find_documents(image, max_docs=1)
@@ -143,8 +148,7 @@ def layout_page(
             text = merge_close(row).text.strip()
             if text and not PAGE_NUMBER.match(text):
                 top, bottom = row.top * scale, row.bottom * scale
-                lines.append(PageLine(text, number, top, bottom, row.height * scale, order))
-    snap_sizes(lines)
+                lines.append(PageLine(text, number, top, bottom, merge_close(row).glyph_size * scale, order))
     return lines, tables
 
 
@@ -168,7 +172,7 @@ def snap_sizes(lines: list[PageLine]) -> None:
     snapped: dict[float, float] = {}
     for cluster in clusters:
         value = statistics.mean(cluster)
-        if cluster[0] <= body <= cluster[-1] or value < body * HEADING_RATIO:
+        if cluster[0] <= body <= cluster[-1] or value < body * OCR_HEADING_RATIO:
             value = body
         for size in cluster:
             snapped[size] = round(value, 1)

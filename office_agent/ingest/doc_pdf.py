@@ -16,7 +16,7 @@ import io
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pdfplumber
@@ -127,58 +127,76 @@ def _inside(line: PageLine, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[1] - 1 <= middle <= bbox[3] + 1
 
 
+@dataclass
+class _Read:
+    """What the pages read so far gave."""
+
+    data: bytes
+    limits: DocLimits
+    lines: list[PageLine] = field(default_factory=list)
+    ocr_lines: list[PageLine] = field(default_factory=list)
+    tables: list[PageTable] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    images: bool = False
+    table_pages: int = 0
+    plumber: pdfplumber.PDF | None = None
+
+    def page(self, page: pdfium.PdfPage, number: int) -> None:
+        page_lines = _page_lines(page, number)
+        if not page_lines and _has_images(page):
+            self.images = True
+            page_lines, page_tables = _ocr_page(page, number)
+            self.tables += page_tables
+            self.ocr_lines += page_lines
+            if page_lines or page_tables:
+                self.warnings.append(f"page {number} has no text layer: read by OCR")
+        elif self.table_pages < self.limits.max_table_pages and _has_rules(page):
+            self.table_pages += 1
+            if self.plumber is None:
+                self.plumber = pdfplumber.open(io.BytesIO(self.data))
+            for bbox, rows in _tables(self.plumber, number):
+                page_lines = [ln for ln in page_lines if not _inside(ln, bbox)]
+                self.tables.append(PageTable(number, bbox[1], rows))
+        self.lines.extend(page_lines)
+
+
 def read_pdf_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], int, list[str]]:
     """Blocks, the page count and warnings. Raises NeedsOcr for a scan, EmptyFile for a PDF with no text."""
     pdf = open_pdf(data)
-    plumber: pdfplumber.PDF | None = None
-    warnings: list[str] = []
+    read = _Read(data, limits)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
             raise CorruptFile("PDF has no pages")
         if n_pages > limits.max_pages:
-            warnings.append(f"PDF has {n_pages} pages; only the first {limits.max_pages} were read")
-        lines: list[PageLine] = []
-        tables: list[PageTable] = []
-        images = False
-        table_pages = 0
+            read.warnings.append(f"PDF has {n_pages} pages; only the first {limits.max_pages} were read")
         for i in range(min(n_pages, limits.max_pages)):
             try:
                 page = pdf[i]
             except pdfium.PdfiumError as exc:  # a broken page costs that page only
-                warnings.append(f"page {i + 1} could not be read ({exc})")
+                read.warnings.append(f"page {i + 1} could not be read ({exc})")
                 continue
             try:
-                page_lines = _page_lines(page, i + 1)
-                if not page_lines and _has_images(page):
-                    images = True
-                    page_lines, page_tables = _ocr_page(page, i + 1)
-                    tables += page_tables
-                    if page_lines or page_tables:
-                        warnings.append(f"page {i + 1} has no text layer: read by OCR")
-                elif table_pages < limits.max_table_pages and _has_rules(page):
-                    table_pages += 1
-                    if plumber is None:
-                        plumber = pdfplumber.open(io.BytesIO(data))
-                    for bbox, rows in _tables(plumber, i + 1):
-                        page_lines = [ln for ln in page_lines if not _inside(ln, bbox)]
-                        tables.append(PageTable(i + 1, bbox[1], rows))
-                lines.extend(page_lines)
+                read.page(page, i + 1)
             finally:
                 page.close()
-        if table_pages >= limits.max_table_pages:
-            warnings.append(f"tables were looked for on the first {limits.max_table_pages} ruled pages only")
-        if not lines and not tables:
-            if images:
+        if read.table_pages >= limits.max_table_pages:
+            read.warnings.append(f"tables were looked for on the first {limits.max_table_pages} ruled pages only")
+        if not read.lines and not read.tables:
+            if read.images:
                 raise NeedsOcr(
                     "scanned PDF without a text layer, and OCR read nothing from it (no OCR engine installed, or "
                     "the scan is blank); use a PDF with selectable text (or the DOCX/HTML version of the guide)"
                 )
             raise EmptyFile("PDF has no text")
-        return assemble_blocks(lines, tables), n_pages, warnings
+        if read.ocr_lines:
+            from office_agent.ingest.doc_ocr import snap_sizes
+
+            snap_sizes(read.ocr_lines)  # one size scale over every scanned page
+        return assemble_blocks(read.lines, read.tables), n_pages, read.warnings
     finally:
-        if plumber is not None:
-            plumber.close()
+        if read.plumber is not None:
+            read.plumber.close()
         pdf.close()
 
 

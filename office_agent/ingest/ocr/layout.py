@@ -9,6 +9,7 @@ that has at least two rows on each side (two text columns), recursively; regions
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,10 @@ Box = tuple[float, float, float, float]
 BAND_GAP = 0.9  # an empty horizontal band this many text heights tall separates regions
 GUTTER = 2.0  # an empty vertical gutter this many text heights wide separates columns
 WORD_GAP = 1.2  # boxes of a row closer than this many heights are one segment (one phrase split by the detector)
+
+
+# The recogniser reads the full-width brackets of "（二）办理时限" as ASCII ones about half the time.
+_NUMBER_PARENS = re.compile(r"^\s*\(\s*([一二三四五六七八九十]{1,3})\s*\)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +44,13 @@ class Segment:
     @property
     def height(self) -> float:
         return self.y1 - self.y0
+
+    @property
+    def glyph_size(self) -> float:
+        """The font size its width implies: a CJK character is as wide as the font is high, a Latin one about half.
+        Steadier than the box's height, which the recogniser pads and brackets stretch."""
+        units = sum(0.3 if c == " " else 0.55 if c.isascii() else 1.0 for c in self.text)
+        return max(1.0, (self.x1 - self.x0 - 0.15 * self.height) / max(units, 1.0))
 
     @property
     def cx(self) -> float:
@@ -69,13 +81,17 @@ class Row:
     def text(self) -> str:
         return join_parts(s.text for s in self.segments)
 
+    @property
+    def glyph_size(self) -> float:
+        return statistics.median(s.glyph_size for s in self.segments)
+
 
 def segments_from_boxes(boxes: list[OcrBox]) -> list[Segment]:
     """Boxes as segments (pixels), with the recogniser's traditional forms and stray marks cleaned as for invoices."""
     from office_agent.ingest.ocr.page import page_from_boxes
 
     page = page_from_boxes(boxes, 1, 1, 1.0)
-    return [Segment(w.text.strip(), *w.bbox) for w in page.words if w.text.strip()]
+    return [Segment(_NUMBER_PARENS.sub(r"（\1）", w.text.strip()), *w.bbox) for w in page.words if w.text.strip()]
 
 
 def join_parts(parts: Iterable[str]) -> str:
