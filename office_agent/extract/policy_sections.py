@@ -16,6 +16,7 @@ states ("补领护照" → lost) become the procedure's, and are taken off its i
 from __future__ import annotations
 
 import bisect
+import heapq
 from dataclasses import dataclass
 
 from office_agent.extract import policy_rules as rules
@@ -49,18 +50,14 @@ def _item_blocks(doc: PolicyDocument, items: list[ChecklistItem]) -> list[int]:
     return out
 
 
-def _is_title(doc: PolicyDocument, i: int) -> bool:
-    first = next((k for k, b in enumerate(doc.blocks) if b.kind == BlockKind.HEADING), None)
-    return i == first and len(doc.blocks[i].location.section) == 1
-
-
 def procedure_sections(doc: PolicyDocument, items: list[ChecklistItem]) -> list[Section]:
     """The sections that are procedures of their own (empty when the document holds one procedure)."""
     where = _item_blocks(doc, items)
     material_blocks = sorted(w for w, it in zip(where, items, strict=True) if it.kind == ItemKind.MATERIAL)
     groups: dict[tuple[str, ...], list[Section]] = {}
+    title = next((k for k, b in enumerate(doc.blocks) if b.kind == BlockKind.HEADING), None)
     for i, block in enumerate(doc.blocks):
-        if block.kind != BlockKind.HEADING or _is_title(doc, i):
+        if block.kind != BlockKind.HEADING or (i == title and len(block.location.section) == 1):
             continue
         path = block.location.section
         inner = path[1:] if doc.title and path[0].endswith(doc.title) else path  # the title names the document
@@ -80,19 +77,27 @@ def split_items(
     doc: PolicyDocument, items: list[ChecklistItem], sections: list[Section]
 ) -> list[list[ChecklistItem]]:
     """Per section: its own items and the shared ones (outside every section), in document order."""
-    where = _item_blocks(doc, items)
+    starts = [sec.start for sec in sections]  # sections are disjoint and in document order
+    owner: list[int | None] = []
+    for block in _item_blocks(doc, items):
+        k = bisect.bisect_right(starts, block) - 1
+        owner.append(k if k >= 0 and block < sections[k].end else None)
+    shared = [n for n, where in enumerate(owner) if where is None]
+    mine: list[list[int]] = [[] for _ in sections]
+    for n, where in enumerate(owner):
+        if where is not None:
+            mine[where].append(n)
     out: list[list[ChecklistItem]] = []
-    for section in sections:
+    for section, indexes in zip(sections, mine, strict=True):
         heading = doc.blocks[section.heading]
         title = heading.location.section[-1]
         own = {c.kind for c in rules.parse_conditions(heading.text)}
         kept = []
-        for item, block in zip(items, where, strict=True):
-            inside = section.start <= block < section.end
-            if inside:
+        for n in heapq.merge(indexes, shared):  # in the order the items were found
+            item = items[n]
+            if owner[n] is not None:
                 conditions = [c for c in item.conditions if not (c.kind in own and c.text in title)]
-                kept.append(item.model_copy(update={"conditions": conditions}))
-            elif not any(s.start <= block < s.end for s in sections):
-                kept.append(item)
+                item = item.model_copy(update={"conditions": conditions})
+            kept.append(item)
         out.append(kept)
     return out
