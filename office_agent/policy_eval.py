@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from office_agent.policy_models import ChecklistItem, Citation, PolicyDocument
+from office_agent.policy_models import ChecklistItem, Citation, ItemKind, PolicyDocument, Procedure
 
 
 @dataclass
@@ -83,3 +84,29 @@ def item_citations_resolve(item: ChecklistItem, docs: dict[str, PolicyDocument],
     quoted = _compact(" ".join(c.quote for c in item.citations))
     wanted = list(words) or [item.text]
     return all(_compact(w) in quoted for w in wanted)
+
+
+def procedure_named(procedures: Sequence[Procedure], name: str) -> Procedure | None:
+    """The extracted procedure whose name ends with the truth's procedure name (the heading, without numbering)."""
+    return next((p for p in procedures if _compact(p.name).endswith(_compact(name))), None)
+
+
+def score_procedures(
+    procedures: Sequence[Procedure], truth: dict[str, Any]
+) -> tuple[Score, dict[str, ChecklistItem], list[str]]:
+    """Materials scored procedure by procedure (``truth["procedures"]``): each truth procedure against the extracted
+    procedure of that name. Also returns the matches (by truth id) and the truth procedures not found at all."""
+    words = {m["id"]: m["match"] for m in truth["materials"]}
+    total, matched, absent = Score(), {}, []
+    for spec in truth["procedures"]:
+        found = procedure_named(procedures, spec["name"])
+        expected = {i: words[i] for i in spec["materials"]}
+        if found is None:
+            absent.append(spec["name"])
+            total.add(Score(expected=len(expected), missing=list(expected)))
+            continue
+        score, hits = score_items([i for i in found.items if i.kind == ItemKind.MATERIAL], expected)
+        total.add(score)
+        matched.update(hits)
+    return total, matched, absent
+

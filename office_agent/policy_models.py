@@ -20,6 +20,7 @@ class DocKind(StrEnum):
     HTML = "html"
     MARKDOWN = "markdown"
     TEXT = "text"
+    IMAGE = "image"  # a photographed or scanned guide, read by OCR
 
 
 class BlockKind(StrEnum):
@@ -178,13 +179,16 @@ class ChecklistItem(BaseModel):
 
 
 class Procedure(BaseModel):
-    """One procedure found in one document (a guide usually holds one; a law may hold several)."""
+    """One procedure found in one document: the whole document, or one of the sections of a guide that holds
+    several (首次申领 / 换领 / 补领; 差旅费 / 招待费), each with its own items plus the sections they share."""
 
     name: str
     file: str
     items: list[ChecklistItem] = Field(default_factory=list)
     citation: Citation | None = None  # the heading that names it
     score: float = 0.0  # retrieval score for the question (0 without a question)
+    conditions: list[Condition] = Field(default_factory=list)  # from its heading ("补领护照" → lost)
+    extent: tuple[int, int] | None = None  # its section in ``doc.text`` when the document holds several procedures
 
     def of_kind(self, kind: ItemKind) -> list[ChecklistItem]:
         return [i for i in self.items if i.kind == kind]

@@ -14,7 +14,7 @@ from policy_helpers import CJK_FONT, POLICY_SAMPLES, pdf_bytes, scanned_pdf_byte
 from office_agent.errors import CorruptFile, EmptyFile, NeedsOcr, UnsupportedFormat
 from office_agent.ingest.doc_structure import split_marker
 from office_agent.ingest.docs import detect_kind, read_policy_bytes
-from office_agent.policy_models import BlockKind, DocKind, DocLimits, PolicyDocument
+from office_agent.policy_models import BlockKind, DocKind, DocLimits, ItemKind, PolicyDocument
 
 
 def _offsets_hold(doc: PolicyDocument) -> None:
@@ -167,17 +167,18 @@ def test_scanned_guide_is_read_by_ocr() -> None:
     truth = json.loads((POLICY_SAMPLES / "id_card_renewal.truth.json").read_text(encoding="utf-8"))
     # every material is in the OCR text ...
     assert all(any(k in doc.text for k in m["match"]) for m in truth["materials"])
-    # ... and the checklist holds at least those for every applicant (the scan's table comes out as plain lines:
-    # the rows that name a condition are not yet rebuilt into conditional items)
-    texts = " ".join(i.text for i in build_checklist([doc], None).items())
-    always = [m for m in truth["materials"] if not m["conditions"]]
-    assert always and all(any(k in texts for k in m["match"]) for m in always), texts[:500]
+    # ... and the scan's ruled table is rebuilt, so the rows that name a condition become conditional items
+    items = build_checklist([doc], None).items(ItemKind.MATERIAL)
+    for m in truth["materials"]:
+        item = next((i for i in items if all(k in i.text for k in m["match"])), None)
+        assert item is not None, (m["id"], [i.text for i in items])
+        assert set(m["conditions"]) <= {c.kind.value for c in item.conditions}, (m["id"], item.conditions)
 
 
 def test_unsupported_and_corrupt_inputs() -> None:
     with pytest.raises(UnsupportedFormat, match="docx"):
         read_policy_bytes("old.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
-    with pytest.raises(NeedsOcr):
+    with pytest.raises(CorruptFile, match="not a readable image"):
         read_policy_bytes("photo.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 100)
     with pytest.raises(CorruptFile):
         read_policy_bytes("broken.pdf", b"%PDF-1.7\n garbage")

@@ -132,6 +132,24 @@ def test_samples_match_the_generator(tmp_path: Path) -> None:
         assert (POLICY_SAMPLES / f"{guide.name}{guide.suffix}").exists()
 
 
+def test_procedure_and_scanned_samples_match_the_generator() -> None:
+    """samples/policy_procedures and samples/policy_scanned: truth files as the generator writes them."""
+    from office_agent.synth.policy import procedure_guides
+    from office_agent.synth.policy_scans import SCANNED_DIR, SCANS, _all_guides, scan_truth
+
+    procedures_dir = POLICY_SAMPLES.parent / "policy_procedures"
+    for guide in procedure_guides():
+        committed = json.loads((procedures_dir / f"{guide.name}.truth.json").read_text(encoding="utf-8"))
+        assert committed == json.loads(json.dumps(truth_record(guide), ensure_ascii=False)), guide.name
+        assert len(committed["procedures"]) >= 2
+    guides_by_name = _all_guides()
+    for spec in SCANS:
+        committed = json.loads((SCANNED_DIR / f"{spec.file}.truth.json").read_text(encoding="utf-8"))
+        expected = scan_truth(spec, guides_by_name[spec.guide])
+        assert committed == json.loads(json.dumps(expected, ensure_ascii=False)), spec.file
+        assert (SCANNED_DIR / spec.file).exists()
+
+
 @pytest.mark.skipif(not CJK_FONT.exists(), reason="fonts-wqy-microhei is not installed")
 def test_generator_writes_readable_samples(tmp_path: Path) -> None:
     from office_agent.synth.policy import write_samples

@@ -27,6 +27,7 @@ from office_agent.policy_models import (
     ChecklistItem,
     Citation,
     Condition,
+    ConditionKind,
     ItemKind,
     PolicyDocument,
     Procedure,
@@ -38,6 +39,7 @@ _NOTE_LEAD = re.compile(r"^(?:注|备注|说明|提示|温馨提示|特别提示
 _CONDITION_LABEL = re.compile(r"^(?:适用于?|适用对象|适用情形|仅限|Áp dụng|Applies to|Only for)\s*[:：]?", re.I)
 _SENTENCE = re.compile(r".+?(?:[。！？!?]|(?<![A-Z])\.(?=\s|$)|$)", re.S)
 _MAX_MATERIAL_PARAGRAPH = 40
+_EVERYONE = re.compile(r"所有|全部|均|一律|\ball\b|every", re.I)  # a table's case column that names no case
 # A paragraph that reads as an instruction ("须携带下表所列材料。") is a note about the materials, not one of them.
 _INSTRUCTION = re.compile(r"。|\.\s|携带|提交|提供|须|应当|must|should", re.I)
 
@@ -210,7 +212,16 @@ class _Extractor:
         if not rules.looks_like_material(name):
             self._plain(i, ItemKind.NOTE, ctx)
             return
-        item = self._material(i, ctx, name, [cite(self.doc, block)], attributes_from=block.text)
+        cond_col = _column(block.header, r"情形|情况|条件|对象|适用|case|condition|if you")
+        extra = None
+        if cond_col is not None and cond_col != name_col and cond_col < len(cells) and cells[cond_col]:
+            clause = cells[cond_col]  # a row of a 情形 | 所需材料 table: the row's case is the condition
+            extra = rules.parse_conditions(clause)
+            if not extra and not _EVERYONE.search(clause):
+                extra = [Condition(kind=ConditionKind.OTHER, text=re.split(r"[，,；;。]", clause)[0], group=3000)]
+        item = self._material(
+            i, ctx, name, [cite(self.doc, block)], attributes_from=block.text, extra_conditions=extra
+        )
         count_col = _column(block.header, r"份数|数量|copies|số lượng")
         if count_col is not None and count_col < len(cells):
             item.copies = rules.cn_number(cells[count_col]) or rules.parse_copies(cells[count_col]) or item.copies
@@ -309,8 +320,6 @@ def _or_group(conditions: list[Condition]) -> list[Condition]:
 
 
 def _other(text: str, group: int) -> list[Condition]:
-    from office_agent.policy_models import ConditionKind
-
     clause = rules.other_condition(text)
     return [Condition(kind=ConditionKind.OTHER, text=clause, group=group)] if clause else []
 
@@ -342,9 +351,27 @@ def procedure_name(doc: PolicyDocument) -> str:
 
 
 def extract_procedures(doc: PolicyDocument) -> list[Procedure]:
-    """The procedures of one document (one per document: its title names it) with every item found."""
+    """The procedures of one document with every item found: one named by its title, or one per procedure section
+    when the document holds several (see :mod:`office_agent.extract.policy_sections`)."""
+    from office_agent.extract.policy_sections import procedure_sections, split_items
+
     items = _Extractor(doc).run()
-    title_block = next((b for b in doc.blocks if b.kind == BlockKind.HEADING), None)
-    citation = cite(doc, title_block) if title_block is not None else None
     log.debug("%s: %d items", doc.source, len(items))
-    return [Procedure(name=procedure_name(doc), file=doc.source, items=items, citation=citation)]
+    sections = procedure_sections(doc, items)
+    if not sections:
+        title_block = next((b for b in doc.blocks if b.kind == BlockKind.HEADING), None)
+        citation = cite(doc, title_block) if title_block is not None else None
+        return [Procedure(name=procedure_name(doc), file=doc.source, items=items, citation=citation)]
+    out = []
+    for section, own in zip(sections, split_items(doc, items, sections), strict=True):
+        heading = doc.blocks[section.heading]
+        last = doc.blocks[section.end - 1]
+        out.append(
+            Procedure(
+                name=f"{procedure_name(doc)} › {heading.text}", file=doc.source, items=own,
+                citation=cite(doc, heading), conditions=rules.parse_conditions(heading.text),
+                extent=(heading.location.start, last.location.end),
+            )
+        )  # fmt: skip
+    log.debug("%s: %d procedures", doc.source, len(out))
+    return out

@@ -15,7 +15,12 @@ from pathlib import Path
 from office_agent.errors import InputError, NeedsOcr
 from office_agent.extract.policy import extract_procedures
 from office_agent.extract.policy_llm import ChecklistRefiner, refine_checklist
-from office_agent.extract.policy_query import applicability, parse_question, rank_procedures
+from office_agent.extract.policy_query import (
+    applicability,
+    conditions_applicability,
+    parse_question,
+    rank_procedures,
+)
 from office_agent.ingest.docs import DEFAULT_DOC_LIMITS, collect_policy_paths, read_policy_file
 from office_agent.models import Status
 from office_agent.policy_models import (
@@ -28,6 +33,7 @@ from office_agent.policy_models import (
     ItemKind,
     PolicyDocument,
     Procedure,
+    Profile,
 )
 
 log = logging.getLogger(__name__)
@@ -86,6 +92,21 @@ def coverage(procedures: list[Procedure]) -> list[str]:
     return lines
 
 
+def _for_case(
+    procedures: list[Procedure], texts: list[str], profile: Profile
+) -> tuple[list[Procedure], list[str]]:
+    """Leave out the procedures the question's case rules out ("补领" when the passport was lost and this is
+    "首次申领"); where the case names one of a document's procedures, leave out that document's undecided ones."""
+    verdicts = [conditions_applicability(p.conditions, profile) if p.conditions else None for p in procedures]
+    named = {p.file for p, v in zip(procedures, verdicts, strict=True) if v == Applicability.APPLIES}
+    kept = [
+        (p, t)
+        for p, t, v in zip(procedures, texts, verdicts, strict=True)
+        if v != Applicability.EXCLUDED and not (p.file in named and v == Applicability.DEPENDS)
+    ]
+    return [p for p, _ in kept], [t for _, t in kept]
+
+
 def build_checklist(
     docs: list[PolicyDocument],
     question: str | None = None,
@@ -101,11 +122,12 @@ def build_checklist(
         for procedure in extract_procedures(doc):
             procedure.items = _dedupe(procedure.items)
             procedures.append(procedure)
-            texts.append(doc.text)
+            texts.append(doc.text[slice(*procedure.extent)] if procedure.extent else doc.text)
             counts[doc.source] = counts.get(doc.source, 0) + 1
     outcomes = [o.model_copy(update={"procedures": counts.get(o.source, 0)}) for o in files or []]
     profile = parse_question(question)
     checklist = Checklist(question=question, profile=profile, files=outcomes)
+    procedures, texts = _for_case(procedures, texts, profile)
     ranking = rank_procedures(procedures, texts, question)
     if not ranking.matched:
         checklist.no_match = True

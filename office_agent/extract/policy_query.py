@@ -305,8 +305,12 @@ def holds(condition: Condition, profile: Profile) -> bool | None:
 
 def applicability(item: ChecklistItem, profile: Profile) -> Applicability:
     """Conditions of one group are alternatives (any may hold); the groups must all hold."""
+    return conditions_applicability(item.conditions, profile)
+
+
+def conditions_applicability(conditions: Iterable[Condition], profile: Profile) -> Applicability:
     groups: dict[int, list[bool | None]] = {}
-    for condition in item.conditions:
+    for condition in conditions:
         groups.setdefault(condition.group, []).append(holds(condition, profile))
     verdicts: list[bool | None] = []
     for values in groups.values():

@@ -132,7 +132,7 @@ def classify_sentence(text: str, materials: bool = True) -> ItemKind | None:
 
 _ENUM_SPLIT = re.compile(r"、|,|以及|及其|和|与|或者|\band\b|\bor\b")
 _ENUM_END = re.compile(r"[。；;，]|等(?:材料|证件|资料)")
-_GENERIC = re.compile(r"^(?:相关)?(?:材料|资料|证件|文件)[:：]?$|下表|下列|以下|如下|所列|上述")
+_GENERIC = re.compile(r"^(?:相关|相应|有关|其他|其它)?(?:材料|资料|证件|文件)[:：]?$|下表|下列|以下|如下|所列|上述")
 
 
 def submit_list(sentence: str) -> list[tuple[int, int]]:
@@ -176,7 +176,7 @@ def english_objects(sentence: str) -> list[tuple[int, int]]:
 
 
 _MATERIAL_NOUN = re.compile(
-    r"证|照片|相片|像|表|簿|书|证明|材料|单(?!位)|复印件|原件|护照|户口|身份|发票|合同|单据|回执|函|通知|票|凭证|清单|协议|卡|文件|资料"
+    r"证|照片|相片|像|表|簿|书|证明|材料|单(?!位)|复印件|原件|护照|户口|身份|发票|合同|单据|回执|函|通知|票|凭证|清单|协议|卡|文件|资料|批件|批文|说明[。.]?$"
     r"|\bforms?\b|photo|\bid\b|passport|certificate|evidence|documents?|proof|statement|photocopy|application|ds-\d+"
     r"|tờ khai|ảnh|hộ chiếu|giấy|bản sao|chứng minh|thẻ|căn cước|đơn",
     re.I,

@@ -6,7 +6,8 @@ Lines inside a table's box are left to the table. Lines in a larger font than th
 largest being level 1. Wrapped lines are joined into paragraphs; numbered lines and ends of sentences start new
 ones. Page numbers ("— 3 —", "第 3 页", "Page 3 of 9") are dropped.
 
-A PDF whose pages have images but no text is a scan: those pages go through the OCR engine (RapidOCR by default).
+A PDF whose pages have images but no text is a scan: those pages go through the OCR engine (RapidOCR by default),
+tables included (``office_agent.ingest.doc_ocr``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import io
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pdfplumber
@@ -26,51 +26,56 @@ import pypdfium2.raw as pdfium_c
 from office_agent.errors import CorruptFile, EmptyFile, NeedsOcr
 from office_agent.ingest.doc_structure import RawBlock, ends_block, is_heading_line, join_wrapped, starts_new_block
 from office_agent.ingest.pdf import open_pdf
-from office_agent.models import Word
 from office_agent.policy_models import DocLimits
 
 log = logging.getLogger(__name__)
 
-_PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d+[-—–\s]*|第\s*\d+\s*页.*|Page\s+\d+(?:\s+of\s+\d+)?|\d+\s*/\s*\d+)$", re.I)
+PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d+[-—–\s]*|第\s*\d+\s*页.*|Page\s+\d+(?:\s+of\s+\d+)?|\d+\s*/\s*\d+)$", re.I)
 HEADING_RATIO = 1.15
 
 
 @dataclass
-class _Line:
+class PageLine:
+    """One line of a page in points (top-left origin); ``size``: font size, or the line's height from OCR."""
+
     text: str
     page: int
     top: float
     bottom: float
     size: float
+    order: int = 0  # reading-order region on the page (OCR: the column or block it sits in); text layer: 0
 
 
 @dataclass
-class _Table:
+class PageTable:
+    """A table of a page: its rows of cell texts, the first being the header."""
+
     page: int
     top: float
     rows: list[list[str]]
+    order: int = 0
 
 
-def _page_lines(page: pdfium.PdfPage, number: int) -> list[_Line]:
+def _page_lines(page: pdfium.PdfPage, number: int) -> list[PageLine]:
     textpage = page.get_textpage()
     try:
         text = textpage.get_text_range()
         height = page.get_height()
         exact = len(text) == textpage.count_chars()  # char index ↔ string index (no surrogate pairs)
-        lines: list[_Line] = []
+        lines: list[PageLine] = []
         index = 0
         for raw_line in re.split(r"\r\n|\r|\n", text):
             first = index + (len(raw_line) - len(raw_line.lstrip()))
             index += len(raw_line) + 2
             line = raw_line.strip()
-            if not line or _PAGE_NUMBER.match(line):
+            if not line or PAGE_NUMBER.match(line):
                 continue
             size, top, bottom = 0.0, 0.0, 0.0
             if exact:
                 size = float(pdfium_c.FPDFText_GetFontSize(textpage.raw, first))
                 _, low, _, high = textpage.get_charbox(first)
                 top, bottom = height - high, height - low
-            lines.append(_Line(line, number, top, bottom, size))
+            lines.append(PageLine(line, number, top, bottom, size))
         return lines
     finally:
         textpage.close()
@@ -79,48 +84,20 @@ def _page_lines(page: pdfium.PdfPage, number: int) -> list[_Line]:
 OCR_DPI = 200.0
 
 
-def _ocr_lines(page: pdfium.PdfPage, number: int) -> list[_Line]:
-    """A scanned page through the OCR engine (see ``office_agent.ingest.ocr``): its words grouped into lines."""
-    from office_agent.ingest.ocr import OcrUnavailable, get_engine
-    from office_agent.ingest.ocr.page import read_pixels
+def _ocr_page(page: pdfium.PdfPage, number: int) -> tuple[list[PageLine], list[PageTable]]:
+    """A scanned page through the OCR engine (see ``office_agent.ingest.doc_ocr``): its lines and tables."""
+    from office_agent.ingest.doc_ocr import ocr_available, ocr_page
+    from office_agent.ingest.ocr import OcrFailed, OcrUnavailable
 
-    engine = get_engine()
-    if engine.name == "null":
-        return []
+    engine = ocr_available()
+    if engine is None:
+        return [], []
     try:
         pixels = np.asarray(page.render(scale=OCR_DPI / 72.0).to_pil().convert("RGB"))
-        pages = read_pixels(pixels, number, engine, dpi=OCR_DPI, find_paper=False)
-    except (pdfium.PdfiumError, OcrUnavailable) as exc:
+        return ocr_page(pixels, number, engine, OCR_DPI, find_paper=False)
+    except (pdfium.PdfiumError, OcrUnavailable, OcrFailed) as exc:
         log.info("page %d: OCR failed (%s)", number, exc)
-        return []
-    words = sorted((w for p in pages for w in p.words if w.text.strip()), key=lambda w: (w.bbox[1] + w.bbox[3]) / 2)
-    lines: list[list[Word]] = []
-    for w in words:
-        if lines:
-            top = min(x.bbox[1] for x in lines[-1])
-            bottom = max(x.bbox[3] for x in lines[-1])
-            if (w.bbox[1] + w.bbox[3]) / 2 < bottom and (w.bbox[1] + w.bbox[3]) / 2 > top:
-                lines[-1].append(w)
-                continue
-        lines.append([w])
-    out = []
-    for line in lines:
-        line.sort(key=lambda w: w.bbox[0])
-        top, bottom = min(w.bbox[1] for w in line), max(w.bbox[3] for w in line)
-        text = _join(w.text for w in line).strip()
-        if text and not _PAGE_NUMBER.match(text):
-            out.append(_Line(text, number, top, bottom, bottom - top))
-    return out
-
-
-def _join(parts: Iterable[str]) -> str:
-    """OCR boxes of one line: no space between Chinese characters, one between Latin words."""
-    out = ""
-    for part in parts:
-        if out and part and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
-            out += " "
-        out += part
-    return out
+        return [], []
 
 
 def _has_rules(page: pdfium.PdfPage) -> bool:
@@ -145,66 +122,85 @@ def _tables(plumber: pdfplumber.PDF, number: int) -> list[tuple[tuple[float, flo
         page.close()
 
 
-def _inside(line: _Line, bbox: tuple[float, float, float, float]) -> bool:
+def _inside(line: PageLine, bbox: tuple[float, float, float, float]) -> bool:
     middle = (line.top + line.bottom) / 2
     return bbox[1] - 1 <= middle <= bbox[3] + 1
+
+
+@dataclass
+class _Read:
+    """What the pages read so far gave."""
+
+    data: bytes
+    limits: DocLimits
+    lines: list[PageLine] = field(default_factory=list)
+    ocr_lines: list[PageLine] = field(default_factory=list)
+    tables: list[PageTable] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    images: bool = False
+    table_pages: int = 0
+    plumber: pdfplumber.PDF | None = None
+
+    def page(self, page: pdfium.PdfPage, number: int) -> None:
+        page_lines = _page_lines(page, number)
+        if not page_lines and _has_images(page):
+            self.images = True
+            page_lines, page_tables = _ocr_page(page, number)
+            self.tables += page_tables
+            self.ocr_lines += page_lines
+            if page_lines or page_tables:
+                self.warnings.append(f"page {number} has no text layer: read by OCR")
+        elif self.table_pages < self.limits.max_table_pages and _has_rules(page):
+            self.table_pages += 1
+            if self.plumber is None:
+                self.plumber = pdfplumber.open(io.BytesIO(self.data))
+            for bbox, rows in _tables(self.plumber, number):
+                page_lines = [ln for ln in page_lines if not _inside(ln, bbox)]
+                self.tables.append(PageTable(number, bbox[1], rows))
+        self.lines.extend(page_lines)
 
 
 def read_pdf_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], int, list[str]]:
     """Blocks, the page count and warnings. Raises NeedsOcr for a scan, EmptyFile for a PDF with no text."""
     pdf = open_pdf(data)
-    plumber: pdfplumber.PDF | None = None
-    warnings: list[str] = []
+    read = _Read(data, limits)
     try:
         n_pages = len(pdf)
         if n_pages == 0:
             raise CorruptFile("PDF has no pages")
         if n_pages > limits.max_pages:
-            warnings.append(f"PDF has {n_pages} pages; only the first {limits.max_pages} were read")
-        lines: list[_Line] = []
-        tables: list[_Table] = []
-        images = False
-        table_pages = 0
+            read.warnings.append(f"PDF has {n_pages} pages; only the first {limits.max_pages} were read")
         for i in range(min(n_pages, limits.max_pages)):
             try:
                 page = pdf[i]
             except pdfium.PdfiumError as exc:  # a broken page costs that page only
-                warnings.append(f"page {i + 1} could not be read ({exc})")
+                read.warnings.append(f"page {i + 1} could not be read ({exc})")
                 continue
             try:
-                page_lines = _page_lines(page, i + 1)
-                if not page_lines and _has_images(page):
-                    images = True
-                    page_lines = _ocr_lines(page, i + 1)
-                    if page_lines:
-                        warnings.append(f"page {i + 1} has no text layer: read by OCR")
-                elif table_pages < limits.max_table_pages and _has_rules(page):
-                    table_pages += 1
-                    if plumber is None:
-                        plumber = pdfplumber.open(io.BytesIO(data))
-                    for bbox, rows in _tables(plumber, i + 1):
-                        page_lines = [ln for ln in page_lines if not _inside(ln, bbox)]
-                        tables.append(_Table(i + 1, bbox[1], rows))
-                lines.extend(page_lines)
+                read.page(page, i + 1)
             finally:
                 page.close()
-        if table_pages >= limits.max_table_pages:
-            warnings.append(f"tables were looked for on the first {limits.max_table_pages} ruled pages only")
-        if not lines and not tables:
-            if images:
+        if read.table_pages >= limits.max_table_pages:
+            read.warnings.append(f"tables were looked for on the first {limits.max_table_pages} ruled pages only")
+        if not read.lines and not read.tables:
+            if read.images:
                 raise NeedsOcr(
                     "scanned PDF without a text layer, and OCR read nothing from it (no OCR engine installed, or "
                     "the scan is blank); use a PDF with selectable text (or the DOCX/HTML version of the guide)"
                 )
             raise EmptyFile("PDF has no text")
-        return _assemble(lines, tables), n_pages, warnings
+        if read.ocr_lines:
+            from office_agent.ingest.doc_ocr import snap_sizes
+
+            snap_sizes(read.ocr_lines)  # one size scale over every scanned page
+        return assemble_blocks(read.lines, read.tables), n_pages, read.warnings
     finally:
-        if plumber is not None:
-            plumber.close()
+        if read.plumber is not None:
+            read.plumber.close()
         pdf.close()
 
 
-def _heading_levels(lines: list[_Line]) -> dict[float, int]:
+def _heading_levels(lines: list[PageLine]) -> dict[float, int]:
     weights: Counter[float] = Counter()
     for ln in lines:
         weights[round(ln.size, 1)] += len(ln.text)
@@ -215,13 +211,15 @@ def _heading_levels(lines: list[_Line]) -> dict[float, int]:
     return {s: min(i + 1, 6) for i, s in enumerate(bigger)}
 
 
-def _assemble(lines: list[_Line], tables: list[_Table]) -> list[RawBlock]:
+def assemble_blocks(lines: list[PageLine], tables: list[PageTable]) -> list[RawBlock]:
     levels = _heading_levels(lines)
-    events: list[tuple[int, float, int, _Line | _Table]] = [(ln.page, ln.top, 1, ln) for ln in lines]
-    events += [(t.page, t.top, 0, t) for t in tables]
-    events.sort(key=lambda e: (e[0], e[1], e[2]))
+    events: list[tuple[int, int, float, int, PageLine | PageTable]] = [
+        (ln.page, ln.order, ln.top, 1, ln) for ln in lines
+    ]
+    events += [(t.page, t.order, t.top, 0, t) for t in tables]
+    events.sort(key=lambda e: (e[0], e[1], e[2], e[3]))
     out: list[RawBlock] = []
-    current: _Line | None = None
+    current: PageLine | None = None
     text = ""
 
     def flush() -> None:
@@ -230,8 +228,8 @@ def _assemble(lines: list[_Line], tables: list[_Table]) -> list[RawBlock]:
             out.append(RawBlock(text, heading_level=levels.get(round(current.size, 1)), page=current.page))
         current, text = None, ""
 
-    for _, _, _, item in events:
-        if isinstance(item, _Table):
+    for *_, item in events:
+        if isinstance(item, PageTable):
             flush()
             header, body = item.rows[0], item.rows[1:]
             out.extend(RawBlock("", page=item.page, cells=r, header=header) for r in body)
@@ -239,7 +237,7 @@ def _assemble(lines: list[_Line], tables: list[_Table]) -> list[RawBlock]:
         line = item
         if current is not None and _continues(current, text, line, levels):
             text = join_wrapped(text, line.text)
-            current = _Line(current.text, current.page, current.top, line.bottom, current.size)
+            current = PageLine(current.text, current.page, current.top, line.bottom, current.size, current.order)
             continue
         flush()
         current, text = line, line.text
@@ -247,9 +245,9 @@ def _assemble(lines: list[_Line], tables: list[_Table]) -> list[RawBlock]:
     return out
 
 
-def _continues(current: _Line, text: str, line: _Line, levels: dict[float, int]) -> bool:
+def _continues(current: PageLine, text: str, line: PageLine, levels: dict[float, int]) -> bool:
     """Whether ``line`` wraps on from the paragraph ``text`` (same page, same size, close below, not numbered)."""
-    if line.page != current.page or abs(line.size - current.size) > 0.5:
+    if line.page != current.page or line.order != current.order or abs(line.size - current.size) > 0.5:
         return False
     if round(current.size, 1) in levels:
         return False

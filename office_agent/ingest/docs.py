@@ -1,6 +1,7 @@
-"""Policy documents in: PDF, DOCX, HTML, Markdown, TXT → :class:`~office_agent.policy_models.PolicyDocument`.
+"""Policy documents in: PDF, DOCX, HTML, Markdown, TXT, images → :class:`~office_agent.policy_models.PolicyDocument`.
 
-One reader per format (``doc_pdf``, ``doc_docx``, ``doc_html``, ``doc_markdown``), each turning bytes into flat
+One reader per format (``doc_pdf``, ``doc_docx``, ``doc_html``, ``doc_markdown``, ``doc_ocr`` for photographed or
+scanned guides), each turning bytes into flat
 :class:`~office_agent.ingest.doc_structure.RawBlock` s; :func:`~office_agent.ingest.doc_structure.build_document`
 works out numbering, headings, section paths and offsets the same way for all of them.
 
@@ -17,8 +18,10 @@ import re
 import zipfile
 from pathlib import Path
 
-from office_agent.errors import EmptyFile, NeedsOcr, TooLarge, UnsupportedFormat
+from office_agent.errors import EmptyFile, TooLarge, UnsupportedFormat
+from office_agent.ingest.detect import sniff
 from office_agent.ingest.doc_structure import RawBlock, build_document
+from office_agent.models import DocFormat
 from office_agent.policy_models import DocKind, DocLimits, PolicyDocument
 
 log = logging.getLogger(__name__)
@@ -33,8 +36,10 @@ SUFFIXES: dict[str, DocKind] = {
     ".md": DocKind.MARKDOWN,
     ".markdown": DocKind.MARKDOWN,
     ".txt": DocKind.TEXT,
+    **dict.fromkeys(
+        (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif", ".bmp", ".gif"), DocKind.IMAGE
+    ),
 }
-_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*", b"BM")
 _HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<main|<div|<p[ >]|<article|<section)", re.I)
 _MD_SNIFF = re.compile(r"^(?:#{1,6} |\s*[-*] |\s*\d+\. |\|.*\|)|\]\(|^={3,}$|^-{3,}$", re.M)
 
@@ -52,8 +57,8 @@ def detect_kind(name: str, data: bytes) -> DocKind:
         except zipfile.BadZipFile:
             pass
         raise UnsupportedFormat("a ZIP archive that is not a DOCX document")
-    if head.startswith(_IMAGE_MAGIC):
-        raise NeedsOcr("image file: reading a photographed or scanned guide needs OCR, which is not available yet")
+    if sniff(data) == DocFormat.IMAGE:
+        return DocKind.IMAGE
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise UnsupportedFormat("legacy Word .doc file: save it as .docx (or PDF) and try again")
     suffix = Path(name).suffix.lower()
@@ -93,6 +98,10 @@ def read_policy_bytes(source: str, data: bytes, limits: DocLimits = DEFAULT_DOC_
         from office_agent.ingest.doc_pdf import read_pdf_blocks
 
         raws, pages, warnings = read_pdf_blocks(data, limits)
+    elif kind == DocKind.IMAGE:
+        from office_agent.ingest.doc_ocr import read_image_blocks
+
+        raws, pages, warnings = read_image_blocks(data, limits)
     elif kind == DocKind.DOCX:
         from office_agent.ingest.doc_docx import read_docx_blocks
 

@@ -7,6 +7,9 @@ Four guides, each from one spec rendered to one format, so the ground truth come
 * ``residence_permit.html`` — 杭州市居住证申领指南 (HTML buried in scripts, menus, breadcrumbs, a footer);
 * ``travel_expense_policy.md`` — a company travel-expense policy (Markdown, 第X章/第X条, pipe tables).
 
+Beside them, ``samples/policy_procedures``: guides holding several procedures (``synth.policy_procedures``), and
+``samples/policy_scanned``: scanned and photographed versions (``synth.policy_scans``).
+
 Next to each: ``<name>.truth.json`` with every required material (``match``: words an extracted item must contain;
 ``conditions``: the condition kinds it carries), the other items per kind, and questions with the materials a
 correct checklist shows (``expect``) and leaves out (``excluded``). The rendering needs python-docx, reportlab and
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import io
 import json
 import logging
 from dataclasses import dataclass, field
@@ -27,6 +31,8 @@ log = logging.getLogger(__name__)
 
 CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"]
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples" / "policy"
+PROCEDURES_DIRNAME = "policy_procedures"  # guides holding several procedures, beside samples/policy
+SCANNED_DIRNAME = "policy_scanned"  # scanned and photographed guides
 
 
 @dataclass
@@ -51,6 +57,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     truths: list[Truth | None]
+    ruled: bool = True  # False: columns kept by alignment only (PDF), as many printed guides do
 
 
 @dataclass
@@ -58,6 +65,7 @@ class Section:
     title: str
     body: list[str | Item | Table] = field(default_factory=list)
     subsections: list[Section] = field(default_factory=list)
+    procedure: bool = False  # a procedure of its own (a guide holding several: 首次申领 / 换领 / 补领)
 
 
 @dataclass
@@ -68,7 +76,7 @@ class Guide:
     sections: list[Section]
     questions: list[dict[str, Any]]
 
-    def truths(self) -> list[Truth]:
+    def truths(self, sections: list[Section] | None = None) -> list[Truth]:
         out: list[Truth] = []
 
         def walk(section: Section) -> None:
@@ -80,8 +88,21 @@ class Guide:
             for sub in section.subsections:
                 walk(sub)
 
-        for s in self.sections:
+        for s in self.sections if sections is None else sections:
             walk(s)
+        return out
+
+    def procedures(self) -> list[dict[str, Any]]:
+        """Per procedure section: its name (the heading without its number) and the truth ids it must hold —
+        its own and those of the sections outside every procedure."""
+        shared = self.truths([s for s in self.sections if not s.procedure])
+        out = []
+        for section in self.sections:
+            if section.procedure:
+                own = self.truths([section]) + shared
+                name = section.title.split("、", 1)[-1]
+                out.append({"name": name, "materials": [t.id for t in own if t.kind == "material"],
+                            "items": [t.id for t in own if t.kind != "material"]})  # fmt: skip
         return out
 
 
@@ -235,7 +256,7 @@ def cjk_font() -> str | None:
     return next((f for f in CJK_FONTS if Path(f).exists()), None)
 
 
-def render_pdf(guide: Guide, path: Path) -> None:
+def render_pdf(guide: Guide, path: Path | io.BytesIO) -> None:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -264,15 +285,22 @@ def render_pdf(guide: Guide, path: Path) -> None:
             for marker, part in _numbered(sub.body):
                 if isinstance(part, Table):
                     data = [[Paragraph(html.escape(c), cell) for c in row] for row in [part.header, *part.rows]]
-                    t = RLTable(data, repeatRows=1)
-                    t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                                           ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+                    t = RLTable(data, repeatRows=1, hAlign="LEFT")
+                    if part.ruled:
+                        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))  # fmt: skip
+                    else:  # no rules: wide gutters and row spacing keep the columns apart
+                        t.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                               ("RIGHTPADDING", (0, 0), (-1, -1), 24),
+                                               ("TOPPADDING", (0, 0), (-1, -1), 5),
+                                               ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))  # fmt: skip
                     story += [t, Spacer(1, 8)]
                 elif isinstance(part, Item):
                     story.append(Paragraph(html.escape(marker + part.text), body))
                 else:
                     story.append(Paragraph(html.escape(part), body))
-    doc = SimpleDocTemplate(str(path), pagesize=A4, title=guide.title, author="office-agent samples",
+    target = str(path) if isinstance(path, Path) else path
+    doc = SimpleDocTemplate(target, pagesize=A4, title=guide.title, author="office-agent samples",
                             invariant=1)  # fmt: skip
     doc.build(story)
 
@@ -282,13 +310,16 @@ RENDERERS = {".docx": render_docx, ".md": render_markdown, ".html": render_html,
 
 def truth_record(guide: Guide) -> dict[str, Any]:
     truths = guide.truths()
-    return {
+    record = {
         "file": guide.name + guide.suffix,
         "title": guide.title,
         "materials": [t.__dict__ for t in truths if t.kind == "material"],
         "items": [t.__dict__ for t in truths if t.kind != "material"],
         "questions": guide.questions,
     }
+    if any(s.procedure for s in guide.sections):
+        record["procedures"] = guide.procedures()
+    return record
 
 
 def guides() -> list[Guide]:
@@ -297,10 +328,16 @@ def guides() -> list[Guide]:
     return GUIDES
 
 
-def write_samples(out_dir: Path = SAMPLES_DIR) -> list[Path]:
+def procedure_guides() -> list[Guide]:
+    from office_agent.synth.policy_procedures import PROCEDURE_GUIDES
+
+    return PROCEDURE_GUIDES
+
+
+def write_samples(out_dir: Path = SAMPLES_DIR, which: list[Guide] | None = None) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for guide in guides():
+    for guide in guides() if which is None else which:
         path = out_dir / f"{guide.name}{guide.suffix}"
         RENDERERS[guide.suffix](guide, path)
         truth = out_dir / f"{guide.name}.truth.json"
@@ -312,8 +349,15 @@ def write_samples(out_dir: Path = SAMPLES_DIR) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=SAMPLES_DIR)
+    parser.add_argument("--no-scans", action="store_true", help="skip the scanned and photographed versions")
     args = parser.parse_args()
-    for path in write_samples(args.out):
+    written = write_samples(args.out)
+    written += write_samples(args.out.parent / PROCEDURES_DIRNAME, procedure_guides())
+    if not args.no_scans:
+        from office_agent.synth.policy_scans import write_scans
+
+        written += write_scans(args.out.parent / SCANNED_DIRNAME)
+    for path in written:
         print(path)
 
 

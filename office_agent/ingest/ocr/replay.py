@@ -68,3 +68,52 @@ class RecordingEngine:
         boxes = self.inner.recognize(image)
         self.recordings.append(Recording(boxes, int(image.shape[1]), int(image.shape[0]), engine=self.inner.name))
         return boxes
+
+
+class SequenceReplayEngine:
+    """Replays the recordings of a multi-page document, one per call, in the order they were made.
+
+    The pipeline calls the engine in a fixed order (each page, and again turned or flipped when the first reading
+    asks for it), so recordings made with :class:`RecordingEngine` come back in step. An image whose size differs
+    from the recording's means the preprocessing changed since the fixture was recorded: that is an error, never
+    a silent mismatch.
+    """
+
+    name = "replay"
+
+    def __init__(self, recordings: list[Recording]) -> None:
+        self.recordings = list(recordings)
+        self.calls = 0
+
+    def recognize(self, image: np.ndarray) -> list[OcrBox]:
+        if self.calls >= len(self.recordings):
+            raise RuntimeError(f"replay: call {self.calls + 1}, but only {len(self.recordings)} were recorded")
+        rec = self.recordings[self.calls]
+        self.calls += 1
+        if (rec.width, rec.height) != (int(image.shape[1]), int(image.shape[0])):
+            raise RuntimeError(
+                f"replay: call {self.calls} sees a {image.shape[1]}x{image.shape[0]} image, the recording was made "
+                f"on {rec.width}x{rec.height}: record the fixture again"
+            )
+        return list(rec.boxes)
+
+
+def save_recordings(recordings: list[Recording], path: str | Path, meta: dict[str, str]) -> None:
+    """Every call of a document in one JSON file (``{"meta": ..., "calls": [recording, ...]}``)."""
+    calls = ",\n".join(r.to_json() for r in recordings)
+    Path(path).write_text(
+        '{"meta": ' + json.dumps(meta, ensure_ascii=False) + ',\n"calls": [\n' + calls + "\n]}\n", encoding="utf-8"
+    )
+
+
+def load_recordings(path: str | Path) -> list[Recording]:
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [
+        Recording(
+            boxes=[OcrBox.from_json(b) for b in call["boxes"]],
+            width=int(call["width"]),
+            height=int(call["height"]),
+            engine=str(call.get("engine", "rapidocr")),
+        )
+        for call in raw["calls"]
+    ]
