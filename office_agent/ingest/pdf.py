@@ -157,14 +157,16 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
     unpack = _RECT.unpack_from
     words: list[Word] = []
     buf: list[str] = []
-    rx0 = ry0 = rx1 = ry1 = 0.0  # the current run's box (top-left origin), valid while ``open_run``
+    # The current run's box in PDF coordinates (y up: top > bottom), valid while ``open_run``; the comparisons
+    # below are the top-left ones mirrored, so a character's box is converted only when its run ends.
+    rl = rt = rr = rb = 0.0
     open_run = False
-    last_x1 = 0.0
+    last_r = 0.0  # right edge of the run's last character (or box-carrying space)
 
     for i, ch in enumerate(_page_text(textpage)):
         if ch in _BREAK:
             if open_run:
-                _flush(words, buf, (rx0, ry0, rx1, ry1), width, height)
+                _flush(words, buf, (rl - left, top - rt, rr - left, top - rb), width, height)
             open_run = False
             continue
         if ch in _NO_CHAR or not get_box(raw, i, ref):
@@ -174,31 +176,30 @@ def _runs(textpage: pdfium.PdfTextPage, left: float, top: float, width: float, h
             if buf and ch.isspace():
                 buf.append(" ")
             continue
-        x0, y0, x1, y1 = cl - left, top - ct, cr - left, top - cb
         if open_run:
-            h = y1 - y0 if y1 - y0 > ry1 - ry0 else ry1 - ry0  # a period's box is tiny: use the run's height
+            h = ct - cb if ct - cb > rt - rb else rt - rb  # a period's box is tiny: use the run's height
             h = h if h > 1.0 else 1.0
-            gap = x0 - last_x1
+            gap = cl - last_r
             # a new run: no vertical overlap with the current one, or a gap wider than two characters
-            if not (y0 < ry1 - 0.3 * h and y1 > ry0 + 0.3 * h) or gap > 2.0 * h or gap < -h:
-                _flush(words, buf, (rx0, ry0, rx1, ry1), width, height)
+            if not (ct > rb + 0.3 * h and cb < rt - 0.3 * h) or gap > 2.0 * h or gap < -h:
+                _flush(words, buf, (rl - left, top - rt, rr - left, top - rb), width, height)
                 open_run = False
         if ch.isspace():
             if buf:
                 buf.append(" ")
-                last_x1 = x1 if x1 > last_x1 else last_x1
+                last_r = cr if cr > last_r else last_r
             continue
         buf.append(ch)
         if open_run:
-            rx0 = x0 if x0 < rx0 else rx0
-            ry0 = y0 if y0 < ry0 else ry0
-            rx1 = x1 if x1 > rx1 else rx1
-            ry1 = y1 if y1 > ry1 else ry1
+            rl = cl if cl < rl else rl
+            rt = ct if ct > rt else rt
+            rr = cr if cr > rr else rr
+            rb = cb if cb < rb else rb
         else:
-            rx0, ry0, rx1, ry1, open_run = x0, y0, x1, y1, True
-        last_x1 = x1
+            rl, rt, rr, rb, open_run = cl, ct, cr, cb, True
+        last_r = cr
     if open_run:
-        _flush(words, buf, (rx0, ry0, rx1, ry1), width, height)
+        _flush(words, buf, (rl - left, top - rt, rr - left, top - rb), width, height)
     return words
 
 
