@@ -16,12 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.packaging.relationship import Relationship, get_rels_path
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -47,6 +48,7 @@ EXCLUDED_FONT = Font(color="808080", strike=True)
 LINK_FONT = Font(color="0563C1", underline="single")
 BOLD = Font(bold=True)
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+REVIEW_ALIGN = Alignment(wrap_text=True, vertical="top")
 
 
 def clean_text(value: str) -> str:
@@ -67,10 +69,17 @@ def put(c: Cell, value: Any, text: bool = True) -> None:
 
 def cell(
     ws: Any, value: Any = None, *, text: bool = True, font: Font | None = None, fill: PatternFill | None = None,
-    number_format: str | None = None, alignment: Alignment | None = None,
-) -> Cell:  # fmt: skip
+    number_format: str | None = None, alignment: Alignment | None = None, link: str | None = None,
+) -> Any:  # fmt: skip
     """A cell to append. With ``text`` a string is written as text, so ``=cmd|...`` from a document is never a
-    formula; without it a string beginning with ``=`` is one of our formulas."""
+    formula; without it a string beginning with ``=`` is one of our formulas. A plain value is returned as it is
+    (openpyxl writes it the same way, faster) when it needs no style and cannot be taken for a formula."""
+    if font is fill is number_format is alignment is link is None and (
+        value is None
+        or isinstance(value, int | float | Decimal)
+        or (isinstance(value, str) and not value.startswith("=") and value not in ERROR_CODES)
+    ):
+        return clean_text(value) if isinstance(value, str) else value
     c = WriteOnlyCell(ws)
     put(c, value, text)
     if font is not None:
@@ -81,6 +90,8 @@ def cell(
         c.number_format = number_format
     if alignment is not None:
         c.alignment = alignment
+    if link is not None:
+        c.hyperlink = link
     return c
 
 
@@ -224,16 +235,17 @@ class LedgerBook:
         from office_agent.generate.ledger import file_link
 
         ws, lang = self.ledger, self.lang
-        cells = []
-        for col in self.columns:
-            font = None if row.counted else EXCLUDED_FONT
-            cells.append(cell(ws, col.value(row, lang), font=font, number_format=MONEY_FORMAT if col.money else None))
+        font = None if row.counted else EXCLUDED_FONT
+        cells = [
+            cell(ws, col.value(row, lang), font=font, number_format=MONEY_FORMAT if col.money else None)
+            for col in self.columns[:-1]
+        ]
         if row.review:
-            cells[self.problems_col].fill = REVIEW_FILL
+            col = self.columns[self.problems_col]
+            cells[self.problems_col] = cell(ws, col.value(row, lang), font=font, fill=REVIEW_FILL)
         link = file_link(row.invoice.source, self.root)
-        if link:
-            cells[-1].hyperlink = link
-            cells[-1].font = LINK_FONT
+        source = self.columns[-1].value(row, lang)
+        cells.append(cell(ws, source, font=LINK_FONT, link=link) if link else cell(ws, source, font=font))
         ws.append(cells)
 
     def _item_rows(self, row: Row) -> None:
@@ -263,12 +275,10 @@ class LedgerBook:
             field_name(item.field, lang) if item.field else None,
             item.reason,
         )
-        cells = [cell(ws, v) for v in values]
-        cells[4].alignment = Alignment(wrap_text=True, vertical="top")
         link = file_link(item.source, self.root)
-        if link:
-            cells[1].hyperlink = link
-            cells[1].font = LINK_FONT
+        cells = [cell(ws, v) for v in values]
+        cells[1] = cell(ws, values[1], font=LINK_FONT, link=link) if link else cells[1]
+        cells[4] = cell(ws, values[4], alignment=REVIEW_ALIGN)
         ws.append(cells)
         self.review_rows += 1
 
