@@ -200,7 +200,7 @@ def large(count: int, scans: int) -> None:
         print("- scans: every scan skipped (no OCR engine reads these page images here): counted, not lost")
     elif scans:
         partial = led.get("partial", 0)
-        print(f"- scans: read through the OCR path ({partial} partial records: drawn pages, not real invoices)")
+        print(f"- scans: read through the OCR path ({partial} partial records: a check failed or a field is missing)")
     if not ok:
         raise SystemExit(1)
 

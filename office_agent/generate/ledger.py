@@ -9,6 +9,11 @@ Text read from documents is always written as text, so a seller name beginning w
 formula. The same batch gives the same cell values on every run; the run time in 说明 is the one cell that
 changes, and ``SOURCE_DATE_EPOCH`` (or ``LedgerOptions.generated_at``) pins it too. Every file is written to a
 temporary name in the output folder and renamed into place, so a reader never sees half a workbook.
+
+The rows are streamed (:func:`write_ledger_rows`): the workbook is an openpyxl write-only workbook fed a row at a
+time (``ledger_book.py``), and the CSV and JSONL are written in the same pass, so writing keeps nothing per row.
+``office-agent ledger`` feeds it the batch's view; a scheduled job feeds it rows read back from its store
+(``office_agent.jobs.stream``), so a ledger of hundreds of thousands of invoices fits in a small, flat memory.
 """
 
 from __future__ import annotations
