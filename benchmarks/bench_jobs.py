@@ -11,9 +11,10 @@
    time, peak RSS of the coordinator, and a count check against the store (nothing lost, nothing doubled); then
    the same job again (nothing to read: the incremental no-op).
 
-The corpus is the project's generator (``office_agent.synth.write_corpus``) when it exists, else 数电 XML
-invoices written here; scans are ``office_agent.synth.scans`` renderings when that and a PDF corpus exist, else
-simple page images drawn here. Without an OCR engine scans are *skipped* (status skipped, counted, not lost).
+The corpus is the project's generator: 数电 XML invoices from ``office_agent.synth.write_corpus``, and scans
+made by ``office_agent.synth.scans`` from generated invoice PDFs (flatbed scans with a seal, upside down,
+sideways, two invoices on one sheet, 12-MP phone photos, in turn), read through the OCR path. Without an OCR
+engine scans are *skipped* (status skipped, counted, not lost).
 Files are kept in ``.bench/`` and reused.
 """
 
@@ -27,7 +28,6 @@ import subprocess
 import sys
 import threading
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,63 +35,51 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / ".bench" / "jobs"
 
 
-def xml_invoice(i: int) -> bytes:
-    total = Decimal(100 + (i * 37) % 5000) + Decimal(i % 100) / 100
-    amount = (total / Decimal("1.06")).quantize(Decimal("0.01"))
-    tax = total - amount
-    day = 1 + i % 28
-    return (
-        f"<EInvoice><Header><EIid>25{i:018d}</EIid></Header><EInvoiceData>"
-        f"<SellerInformation><SellerIdNum>91610132688983884K</SellerIdNum><SellerName>杭州甲{i % 97}科技有限公司"
-        f"</SellerName></SellerInformation><BuyerInformation><BuyerIdNum>91310115MA1H9HD02E</BuyerIdNum>"
-        f"<BuyerName>上海乙有限公司</BuyerName></BuyerInformation><BasicInformation>"
-        f"<TotalAmWithoutTax>{amount}</TotalAmWithoutTax><TotalTaxAm>{tax}</TotalTaxAm>"
-        f"<TotalTax-includedAmount>{total}</TotalTax-includedAmount></BasicInformation>"
-        f"<IssuItemInformation><ItemName>*餐饮服务*餐费</ItemName><Amount>{amount}</Amount><TaxRate>0.06</TaxRate>"
-        f"<ComTaxAm>{tax}</ComTaxAm></IssuItemInformation></EInvoiceData>"
-        f"<TaxSupervisionInfo><IssueTime>2025-03-{day:02d}</IssueTime></TaxSupervisionInfo></EInvoice>"
-    ).encode()
-
-
 def digital_corpus(count: int) -> tuple[Path, str]:
-    """A folder of ``count`` digital invoices, and what made it."""
-    try:
-        from office_agent.synth import write_corpus  # type: ignore[attr-defined]
-    except ImportError:
-        write_corpus = None
-    folder = BENCH / f"digital-{count}"
-    done = BENCH / f"digital-{count}.complete"  # beside the folder: a marker inside it would be read as input
-    made_by = "office_agent.synth.write_corpus" if write_corpus else "数电 XML written by this script"
+    """A folder of ``count`` 数电 XML invoices from the project's generator, and what made it."""
+    folder = BENCH / f"synth-xml-{count}"
+    done = BENCH / f"synth-xml-{count}.complete"  # beside the folder: a marker inside it would be read as input
     if not done.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        if write_corpus is not None:
-            write_corpus(folder, count, seed=7, formats=["pdf", "ofd", "xml"])
-        else:
-            for i in range(count):
-                sub = folder / f"{i // 1000:03d}"
-                sub.mkdir(exist_ok=True)
-                (sub / f"fapiao-{i:06d}.xml").write_bytes(xml_invoice(i))
-        done.write_text(made_by)
+        from office_agent.synth import write_corpus
+
+        write_corpus(folder, count, seed=7, formats=["xml"])
+        done.write_text("数电 XML from office_agent.synth.write_corpus (seed 7)")
     return folder, done.read_text().strip()
 
 
+SCAN_STYLES = ("scan", "scan_upside_down", "scan_sideways", "photo", "two_up")
+
+
+def _scan_one(i: int) -> tuple[str, bytes]:
+    """Scan ``i``: a generated invoice (any kind) rendered as PDF, then scanned or photographed in one of the
+    :data:`SCAN_STYLES` by ``office_agent.synth.scans``; seeds apart from the digital corpus, so no scan repeats a
+    digital invoice."""
+    import random
+
+    from office_agent.synth import make_invoice, render_file
+    from office_agent.synth.scans import STYLES, scan_pdf
+
+    rng = random.Random(f"bench-scan:{i}")
+    pdf = render_file(make_invoice(rng), "pdf", rng)
+    style = SCAN_STYLES[i % len(SCAN_STYLES)]
+    return f"scan-{i:05d}-{style}.jpg", scan_pdf(pdf, STYLES[style], seed=i)
+
+
 def scan_corpus(count: int) -> tuple[Path | None, str]:
+    """``count`` scans and photos of generated invoices (two worker processes draw them; kept for reuse)."""
     if count == 0:
         return None, "none"
-    folder = BENCH / f"scans-{count}"
-    done = BENCH / f"scans-{count}.complete"
+    folder = BENCH / f"synth-scans-{count}"
+    done = BENCH / f"synth-scans-{count}.complete"
     if not done.exists():
-        from PIL import Image, ImageDraw
+        from concurrent.futures import ProcessPoolExecutor
 
         folder.mkdir(parents=True, exist_ok=True)
-        for i in range(count):
-            img = Image.new("L", (1240, 820), 250)  # an A5 page at 150 dpi
-            draw = ImageDraw.Draw(img)
-            draw.text((80, 60), f"INVOICE No. 26{i:018d}", fill=20)
-            draw.text((80, 120), f"Date 2025-04-{1 + i % 28:02d}   Total {100 + i % 900}.00", fill=20)
-            draw.rectangle((60, 40, 1180, 780), outline=60, width=3)
-            img.save(folder / f"scan-{i:05d}.png", optimize=False)
-        done.write_text("page images drawn by this script")
+        with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+            for name, data in pool.map(_scan_one, range(count), chunksize=8):
+                (folder / name).write_bytes(data)
+        styles = ", ".join(SCAN_STYLES)
+        done.write_text(f"office_agent.synth.scans of generated invoice PDFs ({styles}, in turn)")
     return folder, done.read_text().strip()
 
 
@@ -212,9 +200,28 @@ def large(count: int, scans: int) -> None:
         print("- scans: every scan skipped (no OCR engine reads these page images here): counted, not lost")
     elif scans:
         partial = led.get("partial", 0)
-        print(f"- scans: read through the OCR path ({partial} partial records: drawn pages, not real invoices)")
+        print(f"- scans: read through the OCR path ({partial} partial records: a check failed or a field is missing)")
     if not ok:
         raise SystemExit(1)
+
+
+def rebuild(sizes: list[int]) -> None:
+    """Peak RSS of a run that only rebuilds the ledger from a store of N invoices (nothing to read)."""
+    print("\n## Ledger rebuilt from the store (nothing to read), fresh process each\n")
+    print("| invoices in the store | rebuild s | coordinator peak RSS MB | RSS MB before the ledger step |")
+    print("|---:|---:|---:|---:|")
+    for n in sizes:
+        folder, _ = digital_corpus(n)
+        job = write_job(f"rebuild-{n}", [folder], "local", 2)
+        run_child(job)  # reads the corpus into the store
+        for name in ("ledger.xlsx", "ledger.csv", "ledger.jsonl"):
+            (job.parent / "out" / name).unlink()
+        res = run_child(job)  # the store is complete and unchanged: this run only rebuilds the ledger
+        assert res["ledger_written"] and res["ledger_rows"] == res["store"]["invoices"], res
+        print(
+            f"| {res['store']['invoices']:,} | {res['timings']['ledger']:.1f} | {res['rss_mb']:.0f} | "
+            f"{res['rss_reading_mb']:.0f} |"
+        )
 
 
 def main() -> None:
@@ -223,6 +230,9 @@ def main() -> None:
     ap.add_argument("--throughput", type=int, default=None, help="files in the throughput corpus (default 3000)")
     ap.add_argument("--large", type=int, default=None, help="digital invoices in the large run (default 20000)")
     ap.add_argument("--scans", type=int, default=None, help="scans in the large run (default 500)")
+    ap.add_argument(
+        "--rebuild", default="", help="store sizes for the rebuild-only memory table, e.g. 5000,20000 (default none)"
+    )
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -232,6 +242,8 @@ def main() -> None:
     n_large = args.large if args.large is not None else (2000 if args.quick else 20_000)
     n_scans = args.scans if args.scans is not None else (50 if args.quick else 500)
     print(f"# bench_jobs ({os.cpu_count()} cores)")
+    if args.rebuild:
+        rebuild([int(x) for x in args.rebuild.split(",")])
     if n_tp:
         throughput(n_tp)
     if n_large:

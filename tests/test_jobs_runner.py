@@ -17,6 +17,7 @@ from sqlalchemy import event
 from office_agent.batch import run_batch
 from office_agent.generate.ledger import write_ledger
 from office_agent.jobs import runner as runner_mod
+from office_agent.jobs import stream as stream_mod
 from office_agent.jobs.errors import OutputError, StoreError
 from office_agent.jobs.runner import run_job
 from office_agent.jobs.seen import StoreSeenIndex
@@ -193,7 +194,7 @@ def test_disk_full_while_writing_the_ledger_keeps_the_store(tmp_path: Path, monk
     def full(*args: Any, **kwargs: Any) -> Any:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(runner_mod, "write_ledger", full)
+    monkeypatch.setattr(stream_mod, "write_ledger_rows", full)
     with pytest.raises(OutputError, match=r"No space left on device.*store is intact"):
         run_job(job)
     with _store(job) as st:

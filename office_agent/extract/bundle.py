@@ -9,8 +9,8 @@ Keys are those of FORMATS.md: code + number, the 20-digit number, or seller + da
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
 
 from office_agent.extract.checks import validate
 from office_agent.extract.supporting import link_supporting
@@ -23,6 +23,9 @@ _MERGEABLE = (
     "seller_name", "seller_tax_id", "amount_without_tax", "tax_amount", "total_amount", "total_amount_in_words",
     "remarks", "drawer", "qr_payload", "title", "original_invoice_number",
 )  # fmt: skip
+
+
+R = TypeVar("R", bound="RedLinkable")
 
 
 def _format_rank(inv: Invoice) -> int:
@@ -58,9 +61,7 @@ def deduplicate(
     if seen is not None:
         mark_seen_before(records, seen)
     link_red_invoices(records)
-    for trip, invoice in link_supporting(records):  # trip tables support an invoice, never add to the total
-        if invoice is not None:
-            trip.supports = {"source": invoice.source, "sha256": invoice.sha256}
+    link_supporting(records)  # trip tables support an invoice, never add to the total
     return records
 
 
@@ -78,26 +79,49 @@ def mark_seen_before(records: list[Invoice], seen: SeenIndex) -> None:
             inv.warnings.append(f"duplicate of {first[0]} (an earlier run): left out of totals")
 
 
+class RedLinkable(Protocol):
+    """What red-invoice linking looks at: an :class:`Invoice`, or a compact key standing for one."""
+
+    source: str
+    sha256: str
+    invoice_number: str | None
+    is_red: bool
+    original_invoice_number: str | None
+
+
+def red_pairs(records: Sequence[R]) -> list[tuple[R, R | None]]:
+    """Each red invoice, in order, with the blue one it reverses (the last of that number), or None."""
+    by_number = {inv.invoice_number: inv for inv in records if inv.invoice_number and not inv.is_red}
+    return [(red, by_number.get(red.original_invoice_number or "")) for red in records if red.is_red]
+
+
+def link_red(red: Invoice, blue: RedLinkable | None) -> None:
+    """The red side of a link (``blue`` None: the invoice it reverses is not in the batch)."""
+    if blue is None:
+        detail = (
+            f"reverses {red.original_invoice_number}, which is not in this batch"
+            if red.original_invoice_number
+            else "the invoice it reverses is not named"
+        )
+        red.checks.append(Check(name="red_invoice_linked", passed=None, detail=detail))
+        return
+    red.reverses = {"source": blue.source, "sha256": blue.sha256, "invoice_number": blue.invoice_number or ""}
+    red.checks.append(Check(name="red_invoice_linked", passed=True, detail=f"reverses {blue.invoice_number}"))
+
+
+def link_blue(blue: Invoice, red: RedLinkable) -> None:
+    """The blue side of a link: the red invoice is listed in ``reversed_by`` (once)."""
+    link = {"source": red.source, "sha256": red.sha256, "invoice_number": red.invoice_number or ""}
+    if link not in blue.reversed_by:
+        blue.reversed_by.append(link)
+
+
 def link_red_invoices(records: list[Invoice]) -> None:
     """Link each red (negative) invoice to the blue one it reverses: both stay visible, the net is what counts."""
-    by_number = {inv.invoice_number: inv for inv in records if inv.invoice_number and not inv.is_red}
-    for red in records:
-        if not red.is_red:
-            continue
-        blue = by_number.get(red.original_invoice_number or "")
-        if blue is None:
-            detail = (
-                f"reverses {red.original_invoice_number}, which is not in this batch"
-                if red.original_invoice_number
-                else "the invoice it reverses is not named"
-            )
-            red.checks.append(Check(name="red_invoice_linked", passed=None, detail=detail))
-            continue
-        red.reverses = {"source": blue.source, "sha256": blue.sha256, "invoice_number": blue.invoice_number or ""}
-        link = {"source": red.source, "sha256": red.sha256, "invoice_number": red.invoice_number or ""}
-        if link not in blue.reversed_by:
-            blue.reversed_by.append(link)
-        red.checks.append(Check(name="red_invoice_linked", passed=True, detail=f"reverses {blue.invoice_number}"))
+    for red, blue in red_pairs(records):
+        if blue is not None:
+            link_blue(blue, red)
+        link_red(red, blue)
 
 
 def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None) -> list[Invoice]:
@@ -115,7 +139,7 @@ def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None
     for members in groups.values():
         if len(members) == 1:
             continue
-        for record, absorbed in _resolve(members, settings):
+        for record, absorbed in resolve_group(members, settings):
             replaced[id(record)] = record
             for a in absorbed:
                 replaced[id(a)] = None
@@ -130,7 +154,7 @@ def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None
     return result
 
 
-def _resolve(members: list[Invoice], settings: Settings | None) -> list[tuple[Invoice, list[Invoice]]]:
+def resolve_group(members: list[Invoice], settings: Settings | None) -> list[tuple[Invoice, list[Invoice]]]:
     """Split a group into copies: copy k holds the k-th occurrence of each format, merged into one record."""
     by_format: dict[DocFormat | None, list[Invoice]] = {}
     for inv in members:

@@ -9,20 +9,41 @@ part: every record of kind ``ride_itinerary`` is a supporting document, linked o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Protocol, TypeVar
+
 from office_agent.models import Invoice, InvoiceKind
 
 SUPPORTING_KINDS = frozenset({InvoiceKind.RIDE_ITINERARY})
 
 
-def is_supporting(inv: Invoice) -> bool:
+class Kinded(Protocol):
+    invoice_kind: InvoiceKind
+
+
+class Matchable(Protocol):
+    """What trip-table matching looks at: an :class:`Invoice`, or a compact key standing for one."""
+
+    source: str
+    sha256: str
+    invoice_kind: InvoiceKind
+    total_amount: Decimal | None
+    duplicate_of: dict[str, str] | None
+
+
+M = TypeVar("M", bound=Matchable)
+
+
+def is_supporting(inv: Kinded) -> bool:
     return inv.invoice_kind in SUPPORTING_KINDS
 
 
-def link_supporting(invoices: list[Invoice]) -> list[tuple[Invoice, Invoice | None]]:
+def supporting_pairs(invoices: Sequence[M]) -> list[tuple[M, M | None]]:
     """(trip table, the invoice it supports or None) for every supporting record in ``invoices``."""
     expenses = [i for i in invoices if not is_supporting(i) and i.total_amount is not None and not i.duplicate_of]
     used: set[int] = set()
-    pairs: list[tuple[Invoice, Invoice | None]] = []
+    pairs: list[tuple[M, M | None]] = []
     for trip in (i for i in invoices if is_supporting(i)):
         match = None
         if trip.total_amount is not None:
@@ -33,9 +54,28 @@ def link_supporting(invoices: list[Invoice]) -> list[tuple[Invoice, Invoice | No
             match = same[0] if same else None
         if match is not None:
             used.add(id(match))
-            trip.warnings.append(f"supporting document for {match.source}: not counted as an expense")
-            match.warnings.append(f"trip table {trip.source} supports this invoice")
-        else:
-            trip.warnings.append("supporting document (trip table) with no matching invoice: not counted")
         pairs.append((trip, match))
+    return pairs
+
+
+def mark_trip(trip: Invoice, match: Matchable | None) -> None:
+    """The trip table's side of a pair: it supports ``match`` (or nothing), and is never counted."""
+    if match is not None:
+        trip.warnings.append(f"supporting document for {match.source}: not counted as an expense")
+        trip.supports = {"source": match.source, "sha256": match.sha256}
+    else:
+        trip.warnings.append("supporting document (trip table) with no matching invoice: not counted")
+
+
+def mark_supported(invoice: Invoice, trip: Matchable) -> None:
+    invoice.warnings.append(f"trip table {trip.source} supports this invoice")
+
+
+def link_supporting(invoices: list[Invoice]) -> list[tuple[Invoice, Invoice | None]]:
+    """Pair every trip table with the invoice it supports and note it in both records' warnings."""
+    pairs = supporting_pairs(invoices)
+    for trip, match in pairs:
+        mark_trip(trip, match)
+        if match is not None:
+            mark_supported(match, trip)
     return pairs

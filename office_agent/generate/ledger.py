@@ -9,49 +9,58 @@ Text read from documents is always written as text, so a seller name beginning w
 formula. The same batch gives the same cell values on every run; the run time in 说明 is the one cell that
 changes, and ``SOURCE_DATE_EPOCH`` (or ``LedgerOptions.generated_at``) pins it too. Every file is written to a
 temporary name in the output folder and renamed into place, so a reader never sees half a workbook.
+
+The rows are streamed (:func:`write_ledger_rows`): the workbook is an openpyxl write-only workbook fed a row at a
+time (``ledger_book.py``), and the CSV and JSONL are written in the same pass, so writing keeps nothing per row.
+``office-agent ledger`` feeds it the batch's view; a scheduled job feeds it rows read back from its store
+(``office_agent.jobs.stream``), so a ledger of hundreds of thousands of invoices fits in a small, flat memory.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
+import json
 import os
 import tempfile
-from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from office_agent import __version__
 from office_agent.errors import OutputError
-from office_agent.generate.labels import Lang, category_name, field_name, kind_name, t
-from office_agent.generate.ledger_view import LedgerOptions, LedgerView, Row, build_view, resolve_categories
-from office_agent.generate.records import CSV_FIELDS, csv_safe, failure_record, invoice_record, write_jsonl
-from office_agent.models import BatchResult, Invoice
+from office_agent.generate.labels import Lang, category_name, kind_name, t
+from office_agent.generate.ledger_book import HEADER_FILL, MONEY_FORMAT, LedgerBook, put, save_book
+from office_agent.generate.ledger_view import (
+    LedgerOptions,
+    LedgerView,
+    ReviewItem,
+    Row,
+    build_view,
+    resolve_categories,
+)
+from office_agent.generate.records import CSV_FIELDS, csv_safe, failure_record, invoice_record
+from office_agent.models import BatchResult, FileResult, Invoice
 
 __all__ = [
+    "HEADER_FILL",
     "MONEY_FORMAT",
+    "LedgerFrame",
     "LedgerOptions",
     "atomic_write",
     "build_workbook",
     "ledger_columns",
     "set_text",
     "write_ledger",
+    "write_ledger_rows",
 ]
 
-MONEY_FORMAT = "¥#,##0.00;[Red]-¥#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-REVIEW_FILL = PatternFill("solid", fgColor="FCE4D6")
-EXCLUDED_FONT = Font(color="808080", strike=True)
-LINK_FONT = Font(color="0563C1", underline="single")
 FORMATS = ("xlsx", "csv", "jsonl")
 
 
@@ -126,53 +135,38 @@ def ledger_columns(options: LedgerOptions) -> tuple[Column, ...]:
 
 def set_text(ws: Worksheet, row: int, col: int, value: Any) -> None:
     """Write a cell; strings are forced to text so ``=cmd|...`` from a document is never a formula."""
-    cell = ws.cell(row=row, column=col)
-    if isinstance(value, str):
-        # Control characters (a tab or an escape in a file name) are illegal in xlsx: show them escaped.
-        cell.value = ILLEGAL_CHARACTERS_RE.sub(lambda m: m.group(0).encode("unicode_escape").decode(), value)
-        cell.data_type = "s"
-    else:
-        cell.value = value
-        if isinstance(value, dt.date):
-            cell.number_format = DATE_FORMAT
+    put(ws.cell(row=row, column=col), value)
 
 
-def header(ws: Worksheet, headers: Sequence[str], widths: Sequence[int], row: int = 1) -> None:
-    """A bold, filled header row; the rows above and including it stay put when scrolling."""
-    for c, (h, w) in enumerate(zip(headers, widths, strict=True), 1):
-        cell = ws.cell(row=row, column=c, value=h)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(c)].width = w
-    ws.freeze_panes = f"A{row + 1}"
+@dataclass(frozen=True)
+class LedgerFrame:
+    """Everything about a ledger but its rows, which stream by after it (:func:`write_ledger_rows`)."""
+
+    options: LedgerOptions
+    files: int  # files read
+    problem_files: Sequence[FileResult]  # failed and skipped, in order
+    lead_review: Sequence[ReviewItem]  # the review items before the rows' own: problem files, undated ones
+    filtered_out: int
+
+
+def frame_of(view: LedgerView) -> LedgerFrame:
+    own = sum(len(r.review) for r in view.rows)
+    return LedgerFrame(view.options, view.files, view.problem_files, view.review[: len(view.review) - own],
+                       view.filtered_out)  # fmt: skip
 
 
 def build_workbook(
     result: BatchResult, source_root: Path | None = None, options: LedgerOptions | None = None
 ) -> Workbook:
-    """The whole workbook for ``result`` (see the module doc); nothing is written to disk."""
-    return workbook_from_view(build_view(result, options), source_root)
-
-
-def workbook_from_view(view: LedgerView, source_root: Path | None = None) -> Workbook:
-    from office_agent.generate.ledger_summary import summary_sheet
-
-    lang = view.options.lang
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = t("sheet.ledger", lang)
-    layout = _ledger_sheet(ws, view, source_root)
-    _items_sheet(wb.create_sheet(t("sheet.items", lang)), view)
-    summary_sheet(wb.create_sheet(t("sheet.summary", lang)), view, layout)
-    _review_sheet(wb.create_sheet(t("sheet.review", lang)), view, source_root)
-    _about_sheet(wb.create_sheet(t("sheet.about", lang)), view)
-    stamp = generated_at(view.options)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = f"office-agent {__version__}"
-    return wb
+    """The whole workbook for ``result`` (see the module doc), read back into memory; nothing is written to disk."""
+    view = build_view(result, options)
+    book = LedgerBook(frame_of(view), source_root)
+    for row in view.rows:
+        book.add(row)
+    buf = io.BytesIO()
+    save_book(book.finish(), buf)
+    buf.seek(0)
+    return load_workbook(buf)
 
 
 @dataclass(frozen=True)
@@ -184,49 +178,6 @@ class LedgerLayout:
     last_row: int  # the last data row (== first_row when there is none, so ranges stay valid)
     columns: dict[str, str]  # column key → letter
     total_row: int
-
-
-def _ledger_sheet(ws: Worksheet, view: LedgerView, source_root: Path | None) -> LedgerLayout:
-    lang = view.options.lang
-    columns = ledger_columns(view.options)
-    letters = {col.key: get_column_letter(i) for i, col in enumerate(columns, 1)}
-    header(ws, [t(c.key, lang) for c in columns], [c.width for c in columns])
-    source_col = len(columns)
-    for r, row in enumerate(view.rows, 2):
-        for c, col in enumerate(columns, 1):
-            set_text(ws, r, c, col.value(row, lang))
-            if col.money:
-                ws.cell(row=r, column=c).number_format = MONEY_FORMAT
-            if not row.counted:
-                ws.cell(row=r, column=c).font = EXCLUDED_FONT
-        if row.review:
-            ws.cell(row=r, column=columns.index(_col(columns, "col.problems")) + 1).fill = REVIEW_FILL
-        link = file_link(row.invoice.source, source_root)
-        if link:
-            cell = ws.cell(row=r, column=source_col)
-            cell.hyperlink = link
-            cell.font = LINK_FONT
-    last = len(view.rows) + 1
-    total_row = last + 2
-    ws.cell(row=total_row, column=1, value=t("total_row", lang)).font = Font(bold=True)
-    counted = letters["col.counted"]
-    bottom = max(last, 2)
-    for c, col in enumerate(columns, 1):
-        if col.money:
-            letter = get_column_letter(c)
-            formula = f'=SUMIF(${counted}$2:${counted}${bottom},"{t("yes", lang)}",{letter}2:{letter}{bottom})'
-            cell = ws.cell(row=total_row, column=c, value=formula)
-            cell.number_format = MONEY_FORMAT
-            cell.font = Font(bold=True)
-    if view.rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
-    else:
-        ws.cell(row=2, column=1, value=t("empty_ledger", lang)).font = Font(italic=True, color="C00000")
-    return LedgerLayout(ws.title, 2, bottom, letters, total_row)
-
-
-def _col(columns: Sequence[Column], key: str) -> Column:
-    return next(c for c in columns if c.key == key)
 
 
 def file_link(source: str, root: Path | None) -> str | None:
@@ -242,63 +193,8 @@ ITEM_KEYS = (
     "col.quantity", "col.unit_price", "col.amount", "col.tax_rate", "col.tax",
 )  # fmt: skip
 ITEM_WIDTHS = (22, 12, 30, 10, 30, 14, 8, 10, 12, 14, 8, 12)
-
-
-def _items_sheet(ws: Worksheet, view: LedgerView) -> None:
-    lang = view.options.lang
-    grouped = bool(view.options.group_by or view.options.groups)
-    keys = (f"col.{view.options.group_by or 'person'}", *ITEM_KEYS) if grouped else ITEM_KEYS
-    widths = (14, *ITEM_WIDTHS) if grouped else ITEM_WIDTHS
-    header(ws, [t(k, lang) for k in keys], widths)
-    r = 2
-    for row in view.rows:
-        inv = row.invoice
-        if not row.counted:  # a duplicate's lines are the first occurrence's lines: listed once
-            continue
-        for item in inv.items:
-            values: tuple[Any, ...] = (
-                inv.invoice_number, inv.issue_date, inv.seller_name, category_name(inv.category, lang), item.name,
-                item.spec, item.unit, item.quantity, item.unit_price, item.amount, item.tax_rate, item.tax_amount,
-            )  # fmt: skip
-            if grouped:
-                values = (group_label(row.group, lang), *values)
-            for c, v in enumerate(values, 1):
-                set_text(ws, r, c, v)
-            for c in (len(values) - 2, len(values)):
-                ws.cell(row=r, column=c).number_format = MONEY_FORMAT
-            r += 1
-    if r > 2:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{r - 1}"
-    else:
-        ws.cell(row=2, column=1, value=t("empty_items", lang)).font = Font(italic=True)
-
-
 REVIEW_KEYS = ("col.issue", "col.file", "col.number", "col.field", "col.reason")
 REVIEW_WIDTHS = (16, 48, 22, 14, 80)
-
-
-def _review_sheet(ws: Worksheet, view: LedgerView, source_root: Path | None) -> None:
-    lang = view.options.lang
-    header(ws, [t(k, lang) for k in REVIEW_KEYS], REVIEW_WIDTHS)
-    for r, item in enumerate(view.review, 2):
-        values = (
-            t(f"issue.{item.issue}", lang),
-            item.source,
-            item.invoice_number,
-            field_name(item.field, lang) if item.field else None,
-            item.reason,
-        )
-        for c, v in enumerate(values, 1):
-            set_text(ws, r, c, v)
-        ws.cell(row=r, column=5).alignment = Alignment(wrap_text=True, vertical="top")
-        link = file_link(item.source, source_root)
-        if link:
-            ws.cell(row=r, column=2).hyperlink = link
-            ws.cell(row=r, column=2).font = LINK_FONT
-    if view.review:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(REVIEW_KEYS))}{len(view.review) + 1}"
-    else:
-        ws.cell(row=2, column=1, value=t("empty_review", lang)).font = Font(italic=True, color="548235")
 
 
 def generated_at(options: LedgerOptions) -> dt.datetime:
@@ -329,11 +225,11 @@ def describe_filters(options: LedgerOptions) -> str:
     return "; ".join(parts) or t("about.none", lang)
 
 
-def _about_sheet(ws: Worksheet, view: LedgerView) -> None:
-    opts, lang = view.options, view.options.lang
-    header(ws, [t("about.key", lang), t("about.value", lang)], (22, 100))
+def about_entries(frame: LedgerFrame, figures: dict[str, int]) -> list[tuple[str, Any]]:
+    """The 说明 sheet's lines (label key, value); ``figures`` holds the counts of the rows written."""
+    opts, lang = frame.options, frame.options.lang
     company = " ".join(x for x in opts.company if x) if opts.company else t("about.not_set", lang)
-    entries: list[tuple[str, Any]] = [
+    return [
         ("about.generated", generated_at(opts)),
         ("about.version", __version__),
         ("about.inputs", "; ".join(str(p) for p in opts.inputs) or None),
@@ -341,24 +237,17 @@ def _about_sheet(ws: Worksheet, view: LedgerView) -> None:
         ("about.group_by", t(f"col.{opts.group_by}", lang) if opts.group_by else t("about.none", lang)),
         ("about.company", company),
         ("about.language", "中文" if lang == "zh" else "English"),
-        ("about.files", view.files),
-        ("about.invoices", len(view.rows)),
-        ("about.counted", sum(1 for r in view.rows if r.counted)),
-        ("about.duplicates", sum(1 for r in view.rows if r.invoice.duplicate_of)),
-        ("about.red", sum(1 for r in view.rows if r.invoice.is_red)),
-        ("about.failed", len(view.problem_files)),
-        ("about.filtered_out", view.filtered_out),
-        ("about.review", len(view.review)),
+        ("about.files", frame.files),
+        ("about.invoices", figures["about.invoices"]),
+        ("about.counted", figures["about.counted"]),
+        ("about.duplicates", figures["about.duplicates"]),
+        ("about.red", figures["about.red"]),
+        ("about.failed", len(frame.problem_files)),
+        ("about.filtered_out", frame.filtered_out),
+        ("about.review", figures["about.review"]),
         ("about.low_confidence", opts.low_confidence),
         ("about.totals", t("about.totals_text", lang)),
     ]
-    for r, (key, value) in enumerate(entries, 2):
-        ws.cell(row=r, column=1, value=t(key, lang)).font = Font(bold=True)
-        set_text(ws, r, 2, value)
-        cell = ws.cell(row=r, column=2)
-        cell.alignment = Alignment(horizontal="left", wrap_text=True)
-        if isinstance(value, dt.datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm:ss"
 
 
 @contextmanager
@@ -390,30 +279,91 @@ def atomic_write(path: Path, mode: str = "w", encoding: str | None = "utf-8") ->
         raise
 
 
+def row_record(row: Row, grouped: bool) -> dict[str, Any]:
+    rec = invoice_record(row.invoice)
+    if grouped:
+        rec["group"] = row.group
+    return rec
+
+
 def view_records(view: LedgerView) -> list[dict[str, Any]]:
     """The output-contract records of the ledger's rows (plus ``group`` when grouped) and of the failed files."""
     grouped = bool(view.options.group_by or view.options.groups)
-    records = []
-    for row in view.rows:
-        rec = invoice_record(row.invoice)
-        if grouped:
-            rec["group"] = row.group
-        records.append(rec)
+    records = [row_record(row, grouped) for row in view.rows]
     return records + [failure_record(f) for f in view.problem_files if f.status.value == "failed"]
 
 
-def write_csv_records(records: Sequence[dict[str, Any]], fh: IO[str], extra: Sequence[str] = ()) -> int:
+def csv_row(rec: dict[str, Any], fields: Sequence[str]) -> list[str]:
+    row = dict(rec)
+    row["item_count"] = len(rec.get("items") or [])
+    row["errors"] = "; ".join(rec.get("errors") or []) or None
+    row["duplicate_of"] = (rec.get("duplicate_of") or {}).get("source")
+    return [csv_safe(row.get(k)) for k in fields]
+
+
+def write_csv_records(records: Iterable[dict[str, Any]], fh: IO[str], extra: Sequence[str] = ()) -> int:
     """The contract CSV (see records.write_csv) with ``extra`` keys appended as columns."""
     fields = (*CSV_FIELDS, *extra)
     writer = csv.writer(fh)
     writer.writerow(fields)
+    n = 0
     for rec in records:
-        row = dict(rec)
-        row["item_count"] = len(rec.get("items") or [])
-        row["errors"] = "; ".join(rec.get("errors") or []) or None
-        row["duplicate_of"] = (rec.get("duplicate_of") or {}).get("source")
-        writer.writerow([csv_safe(row.get(k)) for k in fields])
-    return len(records)
+        writer.writerow(csv_row(rec, fields))
+        n += 1
+    return n
+
+
+class _Records:
+    """ledger.csv and ledger.jsonl, a record at a time (either may be absent)."""
+
+    def __init__(self, csv_fh: IO[str] | None, jsonl_fh: IO[str] | None, extra: Sequence[str]) -> None:
+        self.fields = (*CSV_FIELDS, *extra)
+        self.csv = csv.writer(csv_fh) if csv_fh is not None else None
+        self.jsonl = jsonl_fh
+        if self.csv is not None:
+            self.csv.writerow(self.fields)
+
+    def add(self, rec: dict[str, Any]) -> None:
+        if self.csv is not None:
+            self.csv.writerow(csv_row(rec, self.fields))
+        if self.jsonl is not None:
+            self.jsonl.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def write_ledger_rows(
+    frame: LedgerFrame,
+    rows: Iterable[Row],
+    out_dir: Path,
+    source_root: Path | None = None,
+    formats: Collection[str] = FORMATS,
+) -> dict[str, Path]:
+    """Write the ledger whose rows stream from ``rows`` (in the ledger's order): one pass, every format at once,
+    nothing kept per row. Each file is renamed into place only when all of them are complete."""
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"unknown ledger formats: {sorted(unknown)}")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write into {out_dir}: {exc.strerror or exc}") from exc
+    paths = {f: out_dir / f"ledger.{f}" for f in FORMATS if f in formats}
+    grouped = bool(frame.options.group_by or frame.options.groups)
+    with ExitStack() as stack:
+        xlsx = stack.enter_context(atomic_write(paths["xlsx"], "wb")) if "xlsx" in paths else None
+        csv_fh = stack.enter_context(atomic_write(paths["csv"], encoding="utf-8-sig")) if "csv" in paths else None
+        jsonl = stack.enter_context(atomic_write(paths["jsonl"])) if "jsonl" in paths else None
+        book = LedgerBook(frame, source_root) if xlsx is not None else None
+        records = _Records(csv_fh, jsonl, ("group",) if grouped else ())
+        for row in rows:
+            if book is not None:
+                book.add(row)
+            records.add(row_record(row, grouped))
+        for f in frame.problem_files:
+            if f.status.value == "failed":
+                records.add(failure_record(f))
+        if book is not None and xlsx is not None:
+            save_book(book.finish(), xlsx)
+    return paths
 
 
 def write_ledger(
@@ -439,21 +389,4 @@ def write_ledger(
     if unknown:
         raise ValueError(f"unknown ledger formats: {sorted(unknown)}")
     view = build_view(result, opts)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot write into {out_dir}: {exc.strerror or exc}") from exc
-    paths = {f: out_dir / f"ledger.{f}" for f in FORMATS if f in formats}
-    if "xlsx" in paths:
-        wb = workbook_from_view(view, source_root)
-        with atomic_write(paths["xlsx"], "wb") as fh:
-            wb.save(fh)
-    records = view_records(view)
-    if "csv" in paths:
-        extra = ("group",) if opts.group_by or opts.groups else ()
-        with atomic_write(paths["csv"], encoding="utf-8-sig") as fh:
-            write_csv_records(records, fh, extra)
-    if "jsonl" in paths:
-        with atomic_write(paths["jsonl"]) as fh:
-            write_jsonl(records, fh)
-    return paths
+    return write_ledger_rows(frame_of(view), view.rows, out_dir, source_root, formats)

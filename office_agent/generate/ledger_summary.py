@@ -3,28 +3,32 @@
 Every number here is a formula over the 台账 rows whose 计入合计 is yes, so a person who corrects an amount or a
 category on 台账 sees the summary follow. Criteria compare with ``"="&cell`` (exact match); a label holding a
 wildcard character (``*`` ``?`` ``~``, possible in a folder name) is escaped in a literal instead.
+
+The sheet is written after the ledger's rows have streamed by (:class:`SummarySheet` notes their categories,
+months and groups on the way), top to bottom, in a write-only workbook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.worksheet import Worksheet
 
 from office_agent.generate.labels import category_name, t
-from office_agent.generate.ledger import MONEY_FORMAT, group_label, header, set_text
+from office_agent.generate.ledger_book import BOLD, MONEY_FORMAT, cell, header_cells, set_widths
+from office_agent.generate.ledger_view import categories_of, groups_of, months_of
 
 if TYPE_CHECKING:
     from office_agent.generate.ledger import LedgerLayout
-    from office_agent.generate.ledger_view import LedgerView
+    from office_agent.generate.ledger_view import LedgerOptions, Row
 
 TITLE_ROW = 1
 HEADER_ROW = 3
-BOLD = Font(bold=True)
+GRAND_FONT = Font(bold=True, color="C00000")
 
 
 def _criterion(label_cell: str, label: str) -> str:
@@ -59,91 +63,116 @@ class _Sums:
         return f"=SUMIFS({','.join(parts)})"
 
 
-def summary_sheet(ws: Worksheet, view: LedgerView, layout: LedgerLayout) -> None:
-    lang = view.options.lang
-    ws.cell(row=TITLE_ROW, column=1, value=t("summary.title", lang)).font = Font(bold=True, size=13)
-    if not view.rows:
-        header(ws, [t("summary.category", lang), t("summary.total", lang)], (16, 16), row=HEADER_ROW)
-        ws.cell(row=HEADER_ROW + 1, column=1, value=t("summary.empty", lang)).font = Font(italic=True)
-        return
-    sums = _Sums(layout, t("yes", lang))
-    months = view.months
-    heads = [t("summary.category", lang), *(m.strftime("%Y-%m") for m in months)]
-    if view.has_undated:
-        heads.append(t("summary.no_date", lang))
-    heads.append(t("summary.total", lang))
-    header(ws, heads, [16] + [14] * (len(heads) - 1), row=HEADER_ROW)
-    first = HEADER_ROW + 1
-    for r, cat in enumerate(view.categories, first):
-        label = category_name(cat, lang)
-        set_text(ws, r, 1, label)
-        by = {"col.category": _criterion(f"$A{r}", label)}
-        cells = [sums.formula(by, month=m) for m in months]
-        if view.has_undated:
-            cells.append(sums.formula(by, undated=True))
-        cells.append(sums.formula(by))
-        for c, formula in enumerate(cells, 2):
-            ws.cell(row=r, column=c, value=formula).number_format = MONEY_FORMAT
-    last = first + len(view.categories) - 1
-    total_row = last + 1
-    _total_row(ws, total_row, first, last, len(heads), t("summary.total", lang))
-    grand = f"{get_column_letter(len(heads))}{total_row}"
-    ws.cell(row=total_row, column=len(heads)).font = Font(bold=True, color="C00000")
-    next_row = total_row + 2
-    if view.options.group_by or view.options.groups:
-        next_row = _group_table(ws, view, sums, next_row) + 2
-    if months:
-        _chart(ws, view, first, last, len(months), anchor=f"A{next_row}")
-    ws.sheet_properties.tabColor = "70AD47"
-    ws.freeze_panes = f"B{HEADER_ROW + 1}"
-    ws.cell(row=TITLE_ROW + 1, column=1, value=t("summary.grand", lang)).font = BOLD
-    cell = ws.cell(row=TITLE_ROW + 1, column=2, value=f"={grand}")
-    cell.number_format = MONEY_FORMAT
-    cell.font = Font(bold=True, color="C00000")
+class SummarySheet:
+    """汇总: :meth:`see` every row of the ledger, then :meth:`write` once."""
+
+    def __init__(self, ws: Any, options: LedgerOptions) -> None:
+        self.ws, self.opts = ws, options
+        self.any_row = False
+        self.categories: set[str | None] = set()
+        self.months: set[dt.date] = set()
+        self.groups: set[str | None] = set()
+        self.has_undated = False
+
+    def see(self, row: Row) -> None:
+        inv = row.invoice
+        self.any_row = True
+        self.categories.add(inv.category)
+        if inv.issue_date is None:
+            self.has_undated = True
+        else:
+            self.months.add(inv.issue_date.replace(day=1))
+        self.groups.add(row.group)
+
+    def _formula(self, value: str, font: Font | None = None) -> Cell:
+        return cell(self.ws, value, text=False, number_format=MONEY_FORMAT, font=font)
+
+    def write(self, layout: LedgerLayout) -> None:
+        ws, lang = self.ws, self.opts.lang
+        title = cell(ws, t("summary.title", lang), text=False, font=Font(bold=True, size=13))
+        if not self.any_row:
+            set_widths(ws, (16, 16))
+            ws.freeze_panes = f"A{HEADER_ROW + 1}"
+            ws.append([title])
+            ws.append([])
+            ws.append(header_cells(ws, [t("summary.category", lang), t("summary.total", lang)]))
+            ws.append([cell(ws, t("summary.empty", lang), text=False, font=Font(italic=True))])
+            return
+        sums = _Sums(layout, t("yes", lang))
+        months = months_of(self.months, self.opts)
+        categories = categories_of(self.categories)
+        heads = [t("summary.category", lang), *(m.strftime("%Y-%m") for m in months)]
+        if self.has_undated:
+            heads.append(t("summary.no_date", lang))
+        heads.append(t("summary.total", lang))
+        set_widths(ws, [16] + [14] * (len(heads) - 1))
+        ws.sheet_properties.tabColor = "70AD47"
+        ws.freeze_panes = f"B{HEADER_ROW + 1}"
+        first = HEADER_ROW + 1
+        last = first + len(categories) - 1
+        total_row = last + 1
+        grand = f"={get_column_letter(len(heads))}{total_row}"
+        ws.append([title])
+        ws.append([cell(ws, t("summary.grand", lang), text=False, font=BOLD), self._formula(grand, GRAND_FONT)])
+        ws.append(header_cells(ws, heads))
+        for r, cat in enumerate(categories, first):
+            label = category_name(cat, lang)
+            by = {"col.category": _criterion(f"$A{r}", label)}
+            formulas = [sums.formula(by, month=m) for m in months]
+            if self.has_undated:
+                formulas.append(sums.formula(by, undated=True))
+            formulas.append(sums.formula(by))
+            ws.append([cell(ws, label), *(self._formula(f) for f in formulas)])
+        totals = self._total_row(first, last, len(heads), t("summary.total", lang))
+        totals[-1].font = GRAND_FONT
+        ws.append(totals)
+        next_row = total_row + 2
+        if self.opts.group_by or self.opts.groups:
+            ws.append([])
+            next_row = self._group_table(sums, categories, total_row + 2) + 2
+        if months:
+            _chart(ws, self.opts.lang, first, last, len(months), anchor=f"A{next_row}")
+
+    def _total_row(self, first: int, last: int, ncols: int, label: str) -> list[Cell]:
+        out = [cell(self.ws, label, text=False, font=BOLD)]
+        for c in range(2, ncols + 1):
+            letter = get_column_letter(c)
+            out.append(self._formula(f"=SUM({letter}{first}:{letter}{last})", BOLD))
+        return out
+
+    def _group_table(self, sums: _Sums, categories: list[str | None], top: int) -> int:
+        """Group × category below the month table, from row ``top``; returns its last row."""
+        from office_agent.generate.ledger import group_label
+
+        ws, lang = self.ws, self.opts.lang
+        group_key = f"col.{self.opts.group_by or 'person'}"
+        ws.append([cell(ws, t("summary.by_group", lang, group=t(group_key, lang)), text=False, font=BOLD)])
+        head_row = top + 1
+        heads = [t(group_key, lang), *(category_name(c, lang) for c in categories), t("summary.total", lang)]
+        ws.append([cell(ws, h, font=BOLD) for h in heads])
+        groups = groups_of(self.groups)
+        for r, group in enumerate(groups, head_row + 1):
+            label = group_label(group, lang)
+            cells = [cell(ws, label)]
+            for c, cat in enumerate(categories, 2):
+                by = {
+                    group_key: _criterion(f"$A{r}", label),
+                    "col.category": _criterion(f"{get_column_letter(c)}${head_row}", category_name(cat, lang)),
+                }
+                cells.append(self._formula(sums.formula(by)))
+            cells.append(self._formula(sums.formula({group_key: _criterion(f"$A{r}", label)})))
+            ws.append(cells)
+        last = head_row + len(groups)
+        ws.append(self._total_row(head_row + 1, last, len(heads), t("summary.total", lang)))
+        return last + 1
 
 
-def _total_row(ws: Worksheet, row: int, first: int, last: int, ncols: int, label: str) -> None:
-    ws.cell(row=row, column=1, value=label).font = BOLD
-    for c in range(2, ncols + 1):
-        letter = get_column_letter(c)
-        cell = ws.cell(row=row, column=c, value=f"=SUM({letter}{first}:{letter}{last})")
-        cell.number_format = MONEY_FORMAT
-        cell.font = BOLD
-
-
-def _group_table(ws: Worksheet, view: LedgerView, sums: _Sums, top: int) -> int:
-    """Group × category below the month table; returns its last row."""
-    lang = view.options.lang
-    group_key = f"col.{view.options.group_by or 'person'}"
-    ws.cell(row=top, column=1, value=t("summary.by_group", lang, group=t(group_key, lang))).font = BOLD
-    head_row = top + 1
-    heads = [t(group_key, lang), *(category_name(c, lang) for c in view.categories), t("summary.total", lang)]
-    for c, h in enumerate(heads, 1):
-        set_text(ws, head_row, c, h)
-        ws.cell(row=head_row, column=c).font = BOLD
-    for r, group in enumerate(view.groups, head_row + 1):
-        label = group_label(group, lang)
-        set_text(ws, r, 1, label)
-        for c, cat in enumerate(view.categories, 2):
-            cat_label = category_name(cat, lang)
-            by = {
-                group_key: _criterion(f"$A{r}", label),
-                "col.category": _criterion(f"{get_column_letter(c)}${head_row}", cat_label),
-            }
-            ws.cell(row=r, column=c, value=sums.formula(by)).number_format = MONEY_FORMAT
-        total = sums.formula({group_key: _criterion(f"$A{r}", label)})
-        ws.cell(row=r, column=len(heads), value=total).number_format = MONEY_FORMAT
-    last = head_row + len(view.groups)
-    _total_row(ws, last + 1, head_row + 1, last, len(heads), t("summary.total", lang))
-    return last + 1
-
-
-def _chart(ws: Worksheet, view: LedgerView, first: int, last: int, nmonths: int, anchor: str) -> None:
+def _chart(ws: Any, lang: str, first: int, last: int, nmonths: int, anchor: str) -> None:
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "stacked"
     chart.overlap = 100
-    chart.title = t("summary.chart", view.options.lang)
+    chart.title = t("summary.chart", lang)  # type: ignore[arg-type]
     chart.y_axis.title = "¥"
     chart.y_axis.numFmt = "#,##0"
     chart.height = 9

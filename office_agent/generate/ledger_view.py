@@ -11,17 +11,17 @@ import datetime as dt
 import os
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import Literal
+from typing import Generic, Literal, Protocol, TypeVar
 
 from office_agent.errors import BadArguments
 from office_agent.extract.classify import load_category_rules
 from office_agent.extract.supporting import is_supporting
 from office_agent.generate.labels import Lang, category_order, check_name, field_name, t
-from office_agent.models import BatchResult, FileResult, Invoice, Status
+from office_agent.models import BatchResult, FileResult, Invoice, InvoiceKind, Status
 
 GroupBy = Literal["person", "project"]
 GROUP_BYS: tuple[GroupBy, ...] = ("person", "project")
@@ -134,7 +134,22 @@ def group_of(source: str, roots: Sequence[PurePath]) -> str | None:
     return None
 
 
-def _roots(options: LedgerOptions, invoices: Sequence[Invoice]) -> list[PurePath]:
+class Rowable(Protocol):
+    """What choosing and ordering the ledger's rows looks at: an :class:`Invoice`, or a compact key for one."""
+
+    source: str
+    page: int
+    issue_date: dt.date | None
+    category: str | None
+    status: Status
+    invoice_kind: InvoiceKind
+    duplicate_of: dict[str, str] | None
+
+
+T = TypeVar("T", bound=Rowable)
+
+
+def _roots(options: LedgerOptions, invoices: Sequence[Rowable]) -> list[PurePath]:
     if options.inputs:
         return [PurePath(p) for p in options.inputs]
     parents = [os.path.dirname(i.source.split("!", 1)[0]) for i in invoices]
@@ -146,60 +161,85 @@ def _roots(options: LedgerOptions, invoices: Sequence[Invoice]) -> list[PurePath
         return []
 
 
-def _in_dates(inv: Invoice, lo: dt.date | None, hi: dt.date | None) -> bool:
+def _in_dates(inv: Rowable, lo: dt.date | None, hi: dt.date | None) -> bool:
     if inv.issue_date is None:
         return False
     return (lo is None or inv.issue_date >= lo) and (hi is None or inv.issue_date <= hi)
 
 
-def build_view(result: BatchResult, options: LedgerOptions | None = None) -> LedgerView:
-    """Filter, group and sort the batch's invoices, and list what needs review."""
-    opts = options or LedgerOptions()
+@dataclass
+class Selection(Generic[T]):
+    """The rows a ledger shows, in its order, before anything else is looked at."""
+
+    rows: list[tuple[T, str | None, bool]]  # (invoice, group, counted), sorted
+    undated: list[T]  # left out by a date filter for having no date: listed for review, in input order
+    filtered_out: int
+
+
+def select_rows(invoices: Sequence[T], opts: LedgerOptions) -> Selection[T]:
+    """Filter, group and sort (the part of :func:`build_view` the store's streaming rebuild shares)."""
     lo, hi = opts.date_bounds()
     if lo and hi and lo > hi:
         raise BadArguments(f"the date range is empty: from {lo} to {hi}")
     wanted = resolve_categories(opts.categories) if opts.categories else ()
-    roots = _roots(opts, result.invoices)
-    review: list[ReviewItem] = []
-    rows: list[Row] = []
-    filtered_out = 0
-    for inv in result.invoices:
+    roots = _roots(opts, invoices)
+    out = Selection[T]([], [], 0)
+    for inv in invoices:
         group = group_of(inv.source, roots) if opts.group_by or opts.groups else None
         if (wanted and inv.category not in wanted) or (opts.groups and group not in opts.groups):
-            filtered_out += 1
+            out.filtered_out += 1
             continue
         if opts.date_filtered and not _in_dates(inv, lo, hi):
-            filtered_out += 1
+            out.filtered_out += 1
             if inv.issue_date is None:
-                review.append(_item(inv, "no_date", t("reason.no_date", opts.lang), "issue_date"))
+                out.undated.append(inv)
             continue
         # duplicates, failures and supporting documents (trip tables) are shown but never added up
         counted = inv.duplicate_of is None and inv.status != Status.FAILED and not is_supporting(inv)
-        rows.append(Row(inv, group, counted))
-    rows.sort(key=_row_key)
-    rows = [replace(r, review=tuple(invoice_review(r.invoice, opts))) for r in rows]
+        out.rows.append((inv, group, counted))
+    out.rows.sort(key=lambda r: row_key(r[0], r[1]))
+    return out
+
+
+def build_view(result: BatchResult, options: LedgerOptions | None = None) -> LedgerView:
+    """Filter, group and sort the batch's invoices, and list what needs review."""
+    opts = options or LedgerOptions()
+    chosen = select_rows(result.invoices, opts)
+    review = [undated_review(inv, opts.lang) for inv in chosen.undated]
+    rows = [Row(inv, group, counted, tuple(invoice_review(inv, opts))) for inv, group, counted in chosen.rows]
     review.extend(item for r in rows for item in r.review)
-    problems = [f for f in result.files if f.status in (Status.FAILED, Status.SKIPPED)]
-    review = [*_file_review(problems, opts.lang), *review]
+    problems = problem_files(result.files)
+    review = [*file_review(problems, opts.lang), *review]
     return LedgerView(
         options=opts,
         rows=rows,
         problem_files=problems,
         review=review,
-        filtered_out=filtered_out,
+        filtered_out=chosen.filtered_out,
         files=len(result.files),
-        categories=_categories(rows),
-        months=_months(rows, opts),
-        groups=sorted({r.group for r in rows}, key=lambda g: (g is None, g or "")),
+        categories=categories_of(r.invoice.category for r in rows),
+        months=months_of((r.invoice.issue_date for r in rows), opts),
+        groups=groups_of(r.group for r in rows),
     )
 
 
-def _row_key(row: Row) -> tuple[str, bool, dt.date, str, int]:
-    inv = row.invoice
-    return (row.group or "\uffff", inv.issue_date is None, inv.issue_date or dt.date.max, inv.source, inv.page)
+def problem_files(files: Iterable[FileResult]) -> list[FileResult]:
+    return [f for f in files if f.status in (Status.FAILED, Status.SKIPPED)]
 
 
-def _file_review(files: Sequence[FileResult], lang: Lang) -> list[ReviewItem]:
+def undated_review(inv: Invoice, lang: Lang) -> ReviewItem:
+    return _item(inv, "no_date", t("reason.no_date", lang), "issue_date")
+
+
+def row_key(inv: Rowable, group: str | None) -> tuple[str, bool, dt.date, str, int]:
+    return (group or "\uffff", inv.issue_date is None, inv.issue_date or dt.date.max, inv.source, inv.page)
+
+
+def groups_of(groups: Iterable[str | None]) -> list[str | None]:
+    return sorted(set(groups), key=lambda g: (g is None, g or ""))
+
+
+def file_review(files: Sequence[FileResult], lang: Lang) -> list[ReviewItem]:
     return [
         ReviewItem(
             issue="failed" if f.status == Status.FAILED else "skipped",
@@ -287,8 +327,9 @@ def flagged_fields(items: Sequence[ReviewItem]) -> dict[str, list[str]]:
     return out
 
 
-def _categories(rows: Sequence[Row]) -> list[str | None]:
-    present = {r.invoice.category for r in rows}
+def categories_of(categories: Iterable[str | None]) -> list[str | None]:
+    """The summary's category order: the configured order, then other names sorted, then no category."""
+    present = set(categories)
     order = category_order()
     known = [c for c in order if c in present]
     other = sorted(c for c in present if c is not None and c not in order)
@@ -303,8 +344,8 @@ def _next_month(d: dt.date) -> dt.date:
     return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
 
 
-def _months(rows: Sequence[Row], opts: LedgerOptions) -> list[dt.date]:
-    seen = sorted({_month_start(r.invoice.issue_date) for r in rows if r.invoice.issue_date})
+def months_of(dates: Iterable[dt.date | None], opts: LedgerOptions) -> list[dt.date]:
+    seen = sorted({_month_start(d) for d in dates if d})
     lo, hi = opts.date_bounds()
     if lo and hi:
         span: list[dt.date] = []

@@ -12,7 +12,8 @@ Notebook / script use::
 
 Modules: ``jobfile`` (job.toml), ``store`` and ``schema`` (SQLAlchemy Core, migrations), ``lock`` (run lock with
 heartbeat and stale takeover), ``work`` (what a worker does with one file), ``executors`` (local pool, Dask),
-``runner`` (one run), ``report`` (what it did), ``rebuild`` (the ledger from the store), ``seen`` (cross-run
+``runner`` (one run), ``report`` (what it did), ``rebuild`` (which files the ledger shows, and the in-memory
+reference), ``stream`` (the ledger rebuilt from the store in bounded memory), ``seen`` (cross-run
 duplicates), ``transfer`` (JSONL export/import), ``watch`` (a folder watcher), ``progress`` and ``logs`` (CLI).
 """
 

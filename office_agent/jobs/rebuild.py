@@ -44,6 +44,7 @@ class Entry:
     sha256: str
     first_run: int
     vanished_run: int | None
+    base: str = ""  # the path the content was read from: its stored sources are relative to it
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ def plan_ledger(
         present = [r for r in group if r.state == "present"]
         shown = min(present or group, key=lambda r: (r.first_run, r.path))
         first = min(r.first_run for r in group)
-        entries.append(Entry(shown.path, sha, first, None if present else shown.vanished_run))
+        entries.append(Entry(shown.path, sha, first, None if present else shown.vanished_run, info[sha].first_path))
     entries.sort(key=lambda e: (e.first_run, e.path))
     unreadable.sort(key=lambda r: r.path)
     h = hashlib.sha256(config_digest.encode())
@@ -87,8 +88,11 @@ def plan_ledger(
 def build_result(
     store: Store, plan: LedgerPlan, settings: Settings | None = None, seen: SeenIndex | None = None
 ) -> tuple[list[FileResult], list[Invoice]]:
-    """Files and (deduplicated) invoices of the ledger described by ``plan``."""
-    info = store.content_info()
+    """Files and (deduplicated) invoices of the ledger described by ``plan``, all in memory.
+
+    The reference the streaming rebuild (:mod:`office_agent.jobs.stream`) is tested against, and a way to get a
+    :class:`BatchResult` of a store in a notebook; a run writes its ledger with the streaming rebuild, whose memory
+    does not grow with the store."""
     wanted = {e.sha256 for e in plan.entries}
     records: dict[str, list[tuple[int, Invoice]]] = {}
     for row in store.iter_invoice_rows():
@@ -100,27 +104,37 @@ def build_result(
     files: list[FileResult] = []
     invoices: list[Invoice] = []
     for e in plan.entries:
-        base = info[e.sha256].first_path
-        for r in results.get(e.sha256, []):
-            files.append(
-                FileResult(
-                    source=e.path + r["member"],
-                    sha256=r["sha256"],
-                    format=DocFormat(r["format"]),
-                    status=Status(r["status"]),
-                    reason=r["reason"],
-                )
-            )
+        files.extend(file_result(e, r) for r in results.get(e.sha256, []))
         for _, inv in records.get(e.sha256, []):
-            inv.source = _moved(inv.source, base, e.path)
-            inv.sources = [_moved(s, base, e.path) for s in inv.sources]
-            if e.vanished_run is not None:
-                inv.warnings.append(f"the file is no longer in the inputs (gone since run {e.vanished_run})")
-            invoices.append(inv)
+            invoices.append(placed(inv, e))
     for u in plan.unreadable:
-        files.append(FileResult(source=u.path, sha256=u.sha256, status=Status.FAILED, reason=u.reason))
+        files.append(unreadable_result(u))
     files.extend(plan.refused)
     return files, deduplicate(invoices, settings, seen)
+
+
+def file_result(e: Entry, r: Any) -> FileResult:
+    """A stored result row as the :class:`FileResult` of the file ``e`` shows it under."""
+    return FileResult(
+        source=e.path + r["member"],
+        sha256=r["sha256"],
+        format=DocFormat(r["format"]),
+        status=Status(r["status"]),
+        reason=r["reason"],
+    )
+
+
+def unreadable_result(u: FileRow) -> FileResult:
+    return FileResult(source=u.path, sha256=u.sha256, status=Status.FAILED, reason=u.reason)
+
+
+def placed(inv: Invoice, e: Entry) -> Invoice:
+    """A stored record moved to the path its content is shown under, with a warning when that file is gone."""
+    inv.source = _moved(inv.source, e.base, e.path)
+    inv.sources = [_moved(s, e.base, e.path) for s in inv.sources]
+    if e.vanished_run is not None:
+        inv.warnings.append(f"the file is no longer in the inputs (gone since run {e.vanished_run})")
+    return inv
 
 
 def _moved(source: str, old: str, new: str) -> str:

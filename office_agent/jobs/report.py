@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from office_agent.errors import ExitCode
-from office_agent.models import BatchResult, Status
+from office_agent.models import FileResult
 
 
 @dataclass
@@ -53,13 +54,13 @@ class RunReport:
         }
 
 
-def ledger_summary(result: BatchResult) -> dict[str, Any]:
-    problems = [f for f in result.files if f.status in (Status.FAILED, Status.SKIPPED)]
+def summary_of(counts: dict[str, Any], problems: Sequence[FileResult], any_invoice: bool) -> dict[str, Any]:
+    """The ledger's figures: ``counts`` (``BatchResult.counts``), the first problem files, and the exit code."""
     code = ExitCode.OK
     if problems:
-        code = ExitCode.PARTIAL if result.invoices else ExitCode.FAILED
+        code = ExitCode.PARTIAL if any_invoice else ExitCode.FAILED
     return {
-        **result.counts(),
+        **counts,
         "problem_files": [{"file": f.source, "status": f.status.value, "reason": f.reason} for f in problems[:50]],
         "exit_code": code,
     }

@@ -26,18 +26,18 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from office_agent.generate.ledger import write_ledger
 from office_agent.ingest.sources import InputFile, discover
 from office_agent.jobs.errors import JobError, OutputError
 from office_agent.jobs.executors import Executor, chunk_size_for, chunked, make_executor
 from office_agent.jobs.jobfile import Job
 from office_agent.jobs.lock import RunLock
 from office_agent.jobs.progress import NoProgress, Progress
-from office_agent.jobs.rebuild import build_result, plan_ledger
-from office_agent.jobs.report import RunReport, ledger_summary
+from office_agent.jobs.rebuild import plan_ledger
+from office_agent.jobs.report import RunReport
 from office_agent.jobs.store import FileRow, Store, normalize_url
+from office_agent.jobs.stream import write_store_ledger
 from office_agent.jobs.work import FileOutcome, FileTask, hash_file
-from office_agent.models import BatchResult, FileResult, Status
+from office_agent.models import FileResult, Status
 from office_agent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -306,16 +306,14 @@ class _Run:
             self.report.ledger = last["summary"]
             return
         self.progress.start("ledger", 0)
-        files, invoices = build_result(self.store, plan, self.settings)
-        result = BatchResult(files=files, invoices=invoices)
         try:
-            written = write_ledger(result, out)
+            written, summary = write_store_ledger(self.store, plan, out, settings=self.settings)
         except OSError as exc:
             raise OutputError(
                 f"cannot write the ledger into {out}: {exc.strerror or exc}. The store is intact (everything read "
                 "so far is kept): fix the output folder and run again; nothing is read twice"
             ) from exc
-        self.report.ledger = ledger_summary(result)
+        self.report.ledger = summary
         self.report.ledger_written = True
         self.report.outputs = list(written.values())
         with self.store.transaction() as conn:

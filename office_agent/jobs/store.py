@@ -300,10 +300,8 @@ class Store:
 
     def results_by_content(self) -> dict[str, list[dict[str, Any]]]:
         out: dict[str, list[dict[str, Any]]] = {}
-        with self.reading() as conn:
-            query = select(results).order_by(results.c.content_sha256, results.c.ordinal)
-            for r in conn.execute(query):
-                out.setdefault(r.content_sha256, []).append(dict(r._mapping))
+        for r in self.iter_results():
+            out.setdefault(r.content_sha256, []).append(dict(r._mapping))
         return out
 
     def iter_invoice_rows(self, batch: int = 2000) -> Iterator[Any]:
@@ -311,6 +309,22 @@ class Store:
         with self.reading() as conn:
             query = select(invoices).order_by(invoices.c.content_sha256, invoices.c.result_ordinal, invoices.c.ordinal)
             yield from conn.execution_options(yield_per=batch).execute(query)
+
+    def iter_results(self, batch: int = 2000) -> Iterator[Any]:
+        """Every file result row, streamed (content, position)."""
+        with self.reading() as conn:
+            query = select(results).order_by(results.c.content_sha256, results.c.ordinal)
+            yield from conn.execution_options(yield_per=batch).execute(query)
+
+    def invoice_records(self, ids: Collection[int]) -> dict[int, tuple[str, str]]:
+        """id → (content sha256, record JSON) of the invoice rows with these ids."""
+        if not ids:
+            return {}
+        with self.reading() as conn:
+            query = select(invoices.c.id, invoices.c.content_sha256, invoices.c.record).where(
+                invoices.c.id.in_(list(ids))
+            )
+            return {r.id: (r.content_sha256, r.record) for r in conn.execute(query)}
 
     def stats(self) -> dict[str, int]:
         """Row counts: a quick look at what the store holds."""
