@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from factories import einvoice
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableLambda
 
 from office_agent.errors import EmptyFile, NotAnInvoice
 from office_agent.extract.chain import Work, build_chain, chain_steps, deduplicate_step
@@ -40,6 +40,13 @@ def test_steps_compose_with_the_pipe() -> None:
     partial = s["load"] | s["extract"] | s["normalise"]
     work = partial.invoke(blob("a.xml", einvoice("25000000000000000002", "53.00")))
     assert str(work.records[0].total_amount) == "53.00"
+
+
+def test_the_chain_pipes_into_any_runnable() -> None:
+    counted = build_chain() | RunnableLambda(len)  # a LangChain Runnable after our steps
+    assert counted.invoke(blob("a.xml", einvoice("25000000000000000005", "53.00"))) == 1
+    s = chain_steps()
+    assert (s["load"] | s["extract"]).get_name() == "load | extract"
 
 
 def test_batch_returns_an_exception_per_bad_item() -> None:

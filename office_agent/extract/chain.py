@@ -61,6 +61,41 @@ class Step(Runnable[In, Out]):
     def invoke(self, input: In, config: RunnableConfig | None = None, **kwargs: Any) -> Out:
         return self.func(input)
 
+    def __or__(self, other: Any) -> Any:
+        return _pipe(self, other) or super().__or__(other)
+
+
+class Steps(Runnable[In, Out]):
+    """Steps run one after the other: what ``step | step`` builds here.
+
+    LangChain's ``RunnableSequence`` does the same through a callback manager and a child run per step, which
+    cost 0.15-0.25 ms a file (measured: a tenth of a digital PDF's whole time) for tracing that nothing listens
+    to offline. Piping into any other Runnable still gives a ``RunnableSequence``.
+    """
+
+    def __init__(self, steps: list[Runnable[Any, Any]]) -> None:
+        self.steps = steps
+        self.name = " | ".join(s.get_name() for s in steps)
+
+    def invoke(self, input: In, config: RunnableConfig | None = None, **kwargs: Any) -> Out:
+        value: Any = input
+        for step in self.steps:
+            value = step.invoke(value, config)
+        return value
+
+    def __or__(self, other: Any) -> Any:
+        return _pipe(self, other) or super().__or__(other)
+
+
+def _pipe(left: Step[Any, Any] | Steps[Any, Any], right: Any) -> Steps[Any, Any] | None:
+    if not isinstance(right, (Step, Steps)):
+        return None
+    return Steps([*_parts(left), *_parts(right)])
+
+
+def _parts(runnable: Step[Any, Any] | Steps[Any, Any]) -> list[Runnable[Any, Any]]:
+    return runnable.steps if isinstance(runnable, Steps) else [runnable]
+
 
 @dataclass
 class Work:
