@@ -17,6 +17,7 @@ from office_agent.extract.normalize import (
     digits_only,
     normalize_tax_id,
     parse_date,
+    parse_decimal,
     parse_money,
     squash,
 )
@@ -69,6 +70,20 @@ def _trip_number(value: str) -> str:
     return s
 
 
+def _plate(value: str) -> str:
+    s = re.sub(r"\s+", "", value).upper()
+    if not re.fullmatch(r"[\u4e00-\u9fff]?[A-Z0-9][-·.]?[A-Z0-9]{4,6}", s):
+        raise NormalizeError(f"not a vehicle plate: {value!r}")
+    return s
+
+
+def _clock(value: str) -> str:
+    m = re.fullmatch(r"\s*([01]?\d|2[0-3])\s*[:：]\s*([0-5]\d)\s*", value)
+    if m is None:
+        raise NormalizeError(f"not a time of day: {value!r}")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
 def _currency(value: str) -> str:
     s = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", s):
@@ -107,6 +122,11 @@ NORMALIZERS: dict[str, Callable[[str], Any]] = {
     "travel_date": parse_date,
     "trip_number": _trip_number,
     "fare": parse_money,
+    "vehicle_plate": _plate,
+    "pickup_time": _clock,
+    "dropoff_time": _clock,
+    "unit_price": parse_money,
+    "distance_km": parse_decimal,
     "currency": _currency,
 }
 
