@@ -299,6 +299,57 @@ def print_sroie(title: str, res: dict[str, Any]) -> None:
 
 
 # ----------------------------------------------------------------------------------------------------------
+# invoice2data PNGs (../shared/realdata/intl/invoice2data): its JSON labels give date, amount, currency and
+# invoice number; its ``issuer`` is a short name (``Flipkart``), so the seller names accepted here were written
+# by hand from the images (the legal name printed on the document, or the issuer label).
+
+I2D_SELLERS: dict[str, tuple[str, ...]] = {
+    "AmazonWebServices": ("Amazon Web Services, Inc.", "Amazon Web Services"),
+    "FlipkartInvoice": ("WS Retail Services Pvt. Ltd.",),
+    "oyo": ("OYO", "Oravel Stays Private Limited", "Oravel Stays Pvt. Ltd."),
+}
+I2D_FIELDS = ("seller_name", "issue_date", "total_amount", "currency", "invoice_number")
+
+
+def invoice2data_truth(label: dict[str, Any], stem: str) -> dict[str, tuple[str, ...]]:
+    number = re.sub(r"^#\s*", "", str(label.get("invoice_number", "")))
+    return {
+        "seller_name": I2D_SELLERS.get(stem, (str(label.get("issuer", "")),)),
+        "issue_date": (str(label["date"]),),
+        "total_amount": (f"{Decimal(str(label['amount'])):.2f}",),
+        "currency": (str(label["currency"]),),
+        "invoice_number": (number,),
+    }
+
+
+def invoice2data(engine: str, cache: Path | None = None) -> dict[str, Any]:
+    ocr.set_default_engine(use_cache(cache, engine))
+    folder = SHARED / "intl" / "invoice2data"
+    right: dict[str, int] = defaultdict(int)
+    rows = []
+    pngs = sorted(folder.glob("*.png"))
+    for png in pngs:
+        label = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))[0]
+        truth = invoice2data_truth(label, png.stem)
+        invoices = run_chain(png.read_bytes(), png.name)
+        inv = invoices[0] if invoices else Invoice(source="missing", sha256="", currency="")
+        for field in I2D_FIELDS:
+            got = value(inv, field)
+            ok = got is not None and any(_norm(got) == _norm(want) for want in truth[field])
+            right[field] += ok
+            rows.append(f"{png.stem:18s} {field:15s} {'ok  ' if ok else 'MISS'} got {got!r}, want {truth[field][0]!r}")
+    return {"n": len(pngs), "right": dict(right), "rows": rows}
+
+
+def print_invoice2data(title: str, res: dict[str, Any]) -> None:
+    print(f"\n## {title}: {res['n']} images")
+    for field in I2D_FIELDS:
+        print(f"  {field:15s} {res['right'].get(field, 0)}/{res['n']}")
+    for row in res["rows"]:
+        print(f"    {row}")
+
+
+# ----------------------------------------------------------------------------------------------------------
 # Speed
 
 
@@ -350,6 +401,7 @@ def main() -> None:
     parser.add_argument("--no-realdata", action="store_true", help="leave out the real PDFs of ../shared")
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--sroie", type=int, default=100, help="receipts to read (0: none)")
+    parser.add_argument("--no-invoice2data", dest="invoice2data", action="store_false")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--tesseract-sroie", type=int, default=20)
     parser.add_argument("--no-speed", action="store_true")
@@ -383,6 +435,8 @@ def main() -> None:
         print_sroie("SROIE dev, RapidOCR", sroie(args.sroie, "rapidocr", cache))
         if tesseract and args.tesseract_sroie:
             print_sroie("SROIE dev, Tesseract", sroie(args.tesseract_sroie, "tesseract"))
+    if args.invoice2data and (SHARED / "intl" / "invoice2data").is_dir():
+        print_invoice2data("invoice2data PNGs, RapidOCR", invoice2data("rapidocr", cache))
     speed_source = (real or generated)[:1]
     if not args.no_speed and speed_source:
         speed(speed_source[0][1], ["rapidocr", "tesseract"] if tesseract else ["rapidocr"])

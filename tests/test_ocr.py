@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -315,3 +316,52 @@ def test_text_pdf_is_not_sent_to_ocr(use_engine: None) -> None:
     use("replay", engine)
     doc = read_document("x.pdf", "0", simple_pdf(["Invoice No: 12345678", "Total: 100.00"]))
     assert engine.calls == 0 and doc.pages[0].words
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Regressions found by bench_ocr on generated scans
+
+
+def test_print_under_a_seal_survives_and_the_seal_goes() -> None:
+    """A half-transparent red seal stamped over an amount: the seal's ink and its pink fringe turn white, the
+    black digits under the seal's strokes stay dark (they were erased where the seal text crossed them)."""
+    from office_agent.ingest.preprocess import suppress_red
+
+    im = Image.new("RGB", (600, 300), "white")
+    ImageDraw.Draw(im).rectangle((100, 120, 500, 160), fill="black")  # stands for a line of digits
+    layer = Image.new("RGBA", im.size, (0, 0, 0, 0))
+    seal = ImageDraw.Draw(layer)
+    seal.ellipse((150, 40, 450, 260), outline=(220, 30, 40, 170), width=10)
+    for x in range(210, 400, 30):  # the seal's text: strokes a few pixels wide, crossing the digits
+        seal.line((x, 90, x + 20, 190), fill=(220, 30, 40, 170), width=5)
+    stamped = np.asarray(Image.alpha_composite(im.convert("RGBA"), layer).convert("RGB"))
+    stamped = cv2.GaussianBlur(stamped, (0, 0), 1.2)  # a scanner's blur gives the ink a pink fringe
+    out = suppress_red(stamped)
+    assert (out[120:160, 100:500].max(axis=2) < 200).mean() > 0.99  # the digits, under the seal too: still ink
+    assert out[100, 212].min() > 240 and out[45, 300].min() > 240  # a seal stroke and the ring over paper: gone
+    assert (out[30:112].min(axis=2) < 200).sum() == 0  # nothing of the seal is left to read, fringe included
+    assert out[10, 10].tolist() == [255, 255, 255]
+
+
+def test_brown_print_alone_is_not_taken_for_a_seal() -> None:
+    from office_agent.ingest.preprocess import suppress_red
+
+    im = np.full((200, 400, 3), 255, np.uint8)
+    im[50:60, 20:380] = (156, 82, 36)  # the brown of the form's labels and lines
+    assert (suppress_red(im) == im).all()
+
+
+def test_title_cut_in_two_by_ocr_is_joined() -> None:
+    """OCR reads ``电子发票`` and ``(增值税专用发票)`` as two boxes: the kind comes from the whole title."""
+    boxes = [
+        OcrBox.from_rect("电子发票", 330, 40, 465, 80, 0.99),
+        OcrBox.from_rect("(增值税专用发票)", 480, 40, 720, 80, 0.97),
+        OcrBox.from_rect("发票号码：25000000000000000001", 880, 45, 1130, 65, 0.99),
+        OcrBox.from_rect("开票日期：2025年03月04日", 880, 80, 1130, 100, 0.99),
+        OcrBox.from_rect("价税合计（大写）", 80, 560, 250, 580, 0.98),
+        OcrBox.from_rect("（小写）¥106.00", 820, 560, 1000, 580, 0.97),
+    ]
+    page = page_from_boxes(boxes, 1200, 800, 0.5)
+    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    assert inv.title == "电子发票(增值税专用发票)"
+    assert inv.invoice_kind.value == "digital_special"

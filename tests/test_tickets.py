@@ -95,6 +95,31 @@ def test_foreign_receipt() -> None:
     assert f["issue_date"] == "2018-10-19" and f["total_amount"] == "60.30" and f["currency"] == "MYR"
 
 
+def test_foreign_invoice_number_and_a_spaced_month_date() -> None:
+    p = page([
+        ["Amazon Web Services Invoice"],
+        ["Invoice Number:", "42183017"],
+        ["Invoice Date:", "August 3 , 2014"],
+        ["TOTAL AMOUNT DUE ON August 3 , 2014", "$4.11"],
+    ])  # fmt: skip
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["invoice_number"] == "42183017" and f["issue_date"] == "2014-08-03" and f["total_amount"] == "4.11"
+    p = page([["Retail Invoices/Bill"], ["Invoice No : # BLR_WFLD20151000982590"], ["Grand Total", "₹ 319.00"]])
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["invoice_number"] == "BLR_WFLD20151000982590" and f["currency"] == "INR"
+
+
+def test_a_foreign_invoice_number_keeps_its_letters_in_the_record() -> None:
+    from office_agent.extract.chain import chain_steps
+    from office_agent.models import DocFormat, Document
+
+    p = page([["Invoice No : # BLR_WFLD20151000982590"], ["Invoice Date: 20-10-2015"], ["Grand Total", "₹ 319.00"]])
+    s = chain_steps()
+    doc = Document(source="x.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[p])
+    (inv,) = (s["extract"] | s["normalise"] | s["validate"] | s["classify"]).invoke(doc)
+    assert inv.invoice_number == "BLR_WFLD20151000982590" and str(inv.total_amount) == "319.00"
+
+
 def test_paper_invoice_number_code_and_sealed_title() -> None:
     words = [
         OcrWord(text="值税专用发票", bbox=(250, 10, 380, 35), confidence=0.99),

@@ -131,6 +131,18 @@ NORMALIZERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def _foreign_number(value: str) -> str:
+    s = re.sub(r"\s+", "", value).lstrip("#").upper()
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9_\-/]{3,39}", s) or not re.search(r"\d", s):
+        raise NormalizeError(f"not an invoice number: {value!r}")
+    return s
+
+
+# Candidates whose provenance ``detail`` names another shape than the fapiao one: a foreign invoice's number is
+# letters and digits (``BLR_WFLD20151000982590``), where a fapiao's is 8 or 20 digits.
+DETAIL_NORMALIZERS: dict[tuple[str, str], Callable[[str], Any]] = {("invoice_number", "foreign"): _foreign_number}
+
+
 def _rank(c: Candidate) -> tuple[int, float]:
     return (SOURCE_RANK[c.provenance.source], c.provenance.confidence)
 
@@ -168,7 +180,7 @@ def _choose(
     chosen: tuple[Any, Provenance] | None = None
     for c in ranked:
         try:
-            value = parse(c.value)
+            value = DETAIL_NORMALIZERS.get((field, c.provenance.detail or ""), parse)(c.value)
         except (NormalizeError, ValueError, ArithmeticError):
             inv.warnings.append(f"{field}: could not read {c.value!r} from {c.provenance.source.value}")
             continue

@@ -518,7 +518,37 @@ def _read_title(lay: _Layout, toks: list[_Tok]) -> None:
         if "发票" in title.key and len(_squashed(title)) >= 4 and (best is None or t.h > best.h):
             best = title
     if best is not None:
+        best = _title_row(best, toks)
         lay.add("title", _Value(best.text.strip(), best.bbox, 0.9))
+
+
+def _title_row(best: _Tok, toks: list[_Tok]) -> _Tok:
+    """The title with the runs that continue it on its row: OCR often cuts ``电子发票`` | ``（增值税专用发票）``
+    or ``上海增值税电子`` | ``普通发票``. A neighbour joins when it is as tall, at most an em and a half away, and
+    holds no label and no digit."""
+    row = [
+        t for t in toks
+        if t is not best and t.h >= 0.6 * best.h and min(t.bottom, best.bottom) - max(t.top, best.top) >= 0.6 * best.h
+        and not _LABEL_RE.search(t.key) and not re.search(r"\d", t.key)
+    ]  # fmt: skip
+    joined = [best]
+    grown = True
+    while grown:
+        grown = False
+        for t in row:
+            if t in joined:
+                continue
+            if 0 <= t.x0 - joined[-1].x1 <= 1.5 * best.h:
+                joined.append(t)
+                grown = True
+            elif 0 <= joined[0].x0 - t.x1 <= 1.5 * best.h:
+                joined.insert(0, t)
+                grown = True
+    if len(joined) == 1:
+        return best
+    text = "".join(t.text.strip() for t in joined)
+    box = _union(joined)
+    return _Tok(text, text.translate(_FOLD), box[0], box[1], box[2], box[3])
 
 
 def _read_header_fields(lay: _Layout) -> None:

@@ -49,7 +49,7 @@ _DATES = (
     re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"),  # ISO
     re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)"),  # day first
     re.compile(r"(?<!\d)(\d{1,2})[\s\-]*([A-Z]{3})[A-Z]*[\s\-,]*(\d{4}|\d{2})(?!\d)", re.I),
-    re.compile(r"\b([A-Z]{3})[A-Z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b", re.I),
+    re.compile(r"\b([A-Z]{3})[A-Z]*\.?\s+(\d{1,2})\s*,?\s*(\d{4})\b", re.I),
 )
 _CURRENCIES = (
     (re.compile(r"\bRM\b|\bMYR\b"), "MYR"), (re.compile(r"S\$|\bSGD\b"), "SGD"), (re.compile(r"HK\$|\bHKD\b"), "HKD"),
@@ -85,6 +85,11 @@ def extract_receipt(page: Page, source: Source) -> Extraction | None:
     if tax:
         value, ln = tax
         out.add("tax_amount", value, provenance(page, source, ln.words, 0.7))
+    number = _invoice_number(lines)
+    if number:
+        value, ln = number
+        prov = provenance(page, source, ln.words, 0.8).model_copy(update={"detail": "foreign"})
+        out.add("invoice_number", value, prov)
     currency = _currency(lines)
     if currency:
         out.add("currency", currency, provenance(page, source, [], 0.7))
@@ -202,6 +207,24 @@ def _total(lines: list[TextLine]) -> tuple[str, TextLine] | None:
                 if amounts:
                     return amounts[-1].replace(",", ""), lines[k]
     return value, ln
+
+
+_INVOICE_NO = re.compile(
+    r"\b(?:INVOICE|BILL|RECEIPT)\s*(?:NO\b\.?|NUMBER|NUM\b\.?|#)\s*[:.]?\s*#?\s*([A-Z0-9][A-Z0-9_\-/]{3,})", re.I
+)
+
+
+def _invoice_number(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    """The value after ``Invoice No`` / ``Invoice Number`` / ``Receipt #`` (on its line, or alone on the next)."""
+    for i, ln in enumerate(lines):
+        m = _INVOICE_NO.search(ln.folded)
+        if m and re.search(r"\d", m.group(1)):
+            return m.group(1), ln
+        if m is None and re.search(r"\b(?:INVOICE|BILL|RECEIPT)\s*(?:NO\b\.?|NUMBER|#)\s*[:.]?\s*$", ln.folded, re.I):
+            nxt = lines[i + 1].folded.strip() if i + 1 < len(lines) else ""
+            if re.fullmatch(r"#?\s*[A-Z0-9][A-Z0-9_\-/]{3,}", nxt, re.I) and re.search(r"\d", nxt):
+                return nxt.lstrip("# "), lines[i + 1]
+    return None
 
 
 def _tax(lines: list[TextLine]) -> tuple[str, TextLine] | None:

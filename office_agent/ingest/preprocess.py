@@ -49,11 +49,16 @@ def _gray(img: np.ndarray) -> np.ndarray:
 # Red seals
 
 
+SEAL_MIN_SHARE = 0.0015  # red ink on at least this share of the image is a seal (stray pixels of brown print are not)
+SEAL_FRINGE = 15  # pixels around the seal's ink where text printed under it is looked for
+
+
 def suppress_red(img: np.ndarray) -> np.ndarray:
     """Paint red and pink pixels (seals, stamps) white; dark text printed under a seal stays dark.
 
     A seal's ink is bright and of a pure red-to-pink hue. The form's own print is kept: its brown labels have an
-    orange hue (G well above B), and dark-red titles are darker than any seal ink.
+    orange hue (G well above B), and dark-red titles are darker than any seal ink. Around a seal, the print it
+    covers is recovered from the red channel (:func:`_clear_seal`).
     """
     if img.ndim == 2:
         return img
@@ -63,8 +68,22 @@ def suppress_red(img: np.ndarray) -> np.ndarray:
     if not red.any():
         return img
     out = img.copy()
+    if red.mean() >= SEAL_MIN_SHARE:
+        _clear_seal(img, red, out)
     out[red] = 255
     return out
+
+
+def _clear_seal(img: np.ndarray, red: np.ndarray, out: np.ndarray) -> None:
+    """Near the seal, every reddish pixel becomes the grey of its red channel, stretched so that seal ink
+    (R ≈ 220) turns white: black print under the seal's strokes (dark red, R ≈ 150) stays a readable grey, and
+    the seal's pink fringe, which the recogniser otherwise reads as the seal's text over the amounts, goes."""
+    kernel = np.ones((SEAL_FRINGE, SEAL_FRINGE), np.uint8)
+    zone = cv2.dilate(red.astype(np.uint8), kernel).astype(bool)
+    rgb = img.astype(np.int16)
+    reddish = zone & (rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]) > 25)
+    grey = np.clip(rgb[:, :, 0] * (255.0 / 215.0), 0, 255).astype(np.uint8)
+    out[reddish] = grey[reddish][:, None]
 
 
 # ----------------------------------------------------------------------------------------------------------
