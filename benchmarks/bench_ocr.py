@@ -250,15 +250,16 @@ def _same(field: str, got: str | None, want: str) -> bool:
     return _norm(got) == _norm(want)
 
 
+SROIE_FIELDS = {"company": "seller_name", "date": "issue_date", "address": "seller_address", "total": "total_amount"}
+
+
 def sroie(limit: int, engine: str, cache: Path | None = None) -> dict[str, Any]:
+    """Per receipt and field: ``right``, ``wrong`` (a value that is not the label) or ``missing``."""
     ocr.set_default_engine(use_cache(cache, engine))
     folder = SHARED / "receipts" / "sroie-dev"
     keys = sorted((folder / "key").glob("*.json"))[:limit]
-    tp: dict[str, int] = defaultdict(int)
-    fp: dict[str, int] = defaultdict(int)
-    fn: dict[str, int] = defaultdict(int)
+    outcomes: list[tuple[str, str, str, str | None, str]] = []  # receipt, field, outcome, got, want
     times = []
-    mapping = {"company": "seller_name", "date": "issue_date", "address": "seller_address", "total": "total_amount"}
     for key in keys:
         truth = json.loads(key.read_text(encoding="utf-8"))
         image = folder / "img" / f"{key.stem}.jpg"
@@ -268,34 +269,52 @@ def sroie(limit: int, engine: str, cache: Path | None = None) -> dict[str, Any]:
             doc = read_document(image.name, "0", image.read_bytes())
             for page in doc.pages[:1]:
                 ext = extract_receipt(page, Source.OCR)
-                for field, cand in mapping.items():
+                for field, cand in SROIE_FIELDS.items():
                     v = ext.get(cand) if ext else None
                     if v is not None:
                         got[field] = v
         except Exception as exc:  # counted as nothing read
             print(f"  {image.name}: {type(exc).__name__}: {exc}")
         times.append(time.perf_counter() - started)
-        for field in mapping:
+        for field in SROIE_FIELDS:
             want = truth.get(field)
-            if not want:
-                continue
-            if _same(field, got.get(field), want):
-                tp[field] += 1
-            else:
-                fn[field] += 1
-                if field in got:
-                    fp[field] += 1
-    return {"tp": dict(tp), "fp": dict(fp), "fn": dict(fn), "n": len(keys), "seconds": times}
+            if want:
+                v = got.get(field)
+                outcome = "right" if _same(field, v, want) else ("wrong" if v is not None else "missing")
+                outcomes.append((key.stem, field, outcome, v, want))
+    return {"n": len(keys), "keys": [k.stem for k in keys], "outcomes": outcomes, "seconds": times}
 
 
-def print_sroie(title: str, res: dict[str, Any]) -> None:
-    print(f"\n## {title}: {res['n']} receipts")
-    for field in ("company", "date", "address", "total"):
-        tp, fp, fn = res["tp"].get(field, 0), res["fp"].get(field, 0), res["fn"].get(field, 0)
+def _f1_rows(outcomes: list[tuple[str, str, str, str | None, str]]) -> list[str]:
+    rows = []
+    for field in SROIE_FIELDS:
+        counts = {k: sum(1 for o in outcomes if o[1] == field and o[2] == k) for k in ("right", "wrong", "missing")}
+        tp, fp = counts["right"], counts["wrong"]
+        fn = counts["wrong"] + counts["missing"]
         f1 = 2 * tp / max(2 * tp + fp + fn, 1)
-        print(f"  {field:8s} F1 {100 * f1:5.1f}%  (right {tp}, wrong {fp}, missing {fn - fp})")
+        rows.append(f"  {field:8s} F1 {100 * f1:5.1f}%  (right {tp}, wrong {fp}, missing {counts['missing']})")
+    return rows
+
+
+def print_sroie(title: str, res: dict[str, Any], misses_file: Path | None = None) -> None:
+    """F1 on every receipt read, then on each half: the extractor's rules were tuned on the first half only
+    (receipts 000-049), so the second half is the held-out figure."""
+    keys = res["keys"]
+    half = set(keys[: len(keys) // 2])
+    parts = [(f"{res['n']} receipts", res["outcomes"])]
+    if len(keys) >= 20:
+        parts += [
+            (f"first half ({len(half)}, tuned on)", [o for o in res["outcomes"] if o[0] in half]),
+            (f"second half ({len(keys) - len(half)}, held out)", [o for o in res["outcomes"] if o[0] not in half]),
+        ]
+    for i, (label, outcomes) in enumerate(parts):
+        print(f"\n## {title}: {label}" if i == 0 else f"  -- {label}")
+        print("\n".join(_f1_rows(outcomes)))
     if res["seconds"]:
         print(f"  seconds per receipt: median {statistics.median(res['seconds']):.2f}")
+    if misses_file is not None:
+        rows = [f"{o[0]} {o[1]} {o[2]}: got {o[3]!r} want {o[4]!r}" for o in res["outcomes"] if o[2] != "right"]
+        misses_file.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -402,6 +421,7 @@ def main() -> None:
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--sroie", type=int, default=100, help="receipts to read (0: none)")
     parser.add_argument("--no-invoice2data", dest="invoice2data", action="store_false")
+    parser.add_argument("--sroie-misses", type=Path, help="write every SROIE miss to this file")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--tesseract-sroie", type=int, default=20)
     parser.add_argument("--no-speed", action="store_true")
@@ -432,7 +452,7 @@ def main() -> None:
             subset = [s for s in styles if s in ("scan", "photo")]
             print_synthetic(f"Same, Tesseract (styles {subset})", synthetic(sources, subset, "tesseract", 1, cache))
     if args.sroie and (SHARED / "receipts" / "sroie-dev").is_dir():
-        print_sroie("SROIE dev, RapidOCR", sroie(args.sroie, "rapidocr", cache))
+        print_sroie("SROIE dev, RapidOCR", sroie(args.sroie, "rapidocr", cache), args.sroie_misses)
         if tesseract and args.tesseract_sroie:
             print_sroie("SROIE dev, Tesseract", sroie(args.tesseract_sroie, "tesseract"))
     if args.invoice2data and (SHARED / "intl" / "invoice2data").is_dir():

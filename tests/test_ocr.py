@@ -365,3 +365,92 @@ def test_title_cut_in_two_by_ocr_is_joined() -> None:
     (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
     assert inv.title == "电子发票(增值税专用发票)"
     assert inv.invoice_kind.value == "digital_special"
+
+
+def test_party_labels_misread_by_ocr_still_pair() -> None:
+    """Seen on a two-up scan of a toll invoice: 称 lost (``名`` | ``：广东省…``) and 别 read as 刑."""
+    boxes = [
+        OcrBox.from_rect("发票号码：25000000000000000001", 650, 20, 950, 45, 0.99),
+        OcrBox.from_rect("购买方", 40, 100, 60, 190, 0.99),
+        OcrBox.from_rect("名", 80, 110, 95, 128, 0.99),
+        OcrBox.from_rect("称：武汉市车城物流有限公司", 150, 110, 400, 128, 0.99),
+        OcrBox.from_rect("纳税人识刑号：914201007483062457", 80, 135, 400, 153, 0.96),
+        OcrBox.from_rect("销售方", 40, 500, 60, 590, 0.99),
+        OcrBox.from_rect("名", 80, 510, 95, 528, 0.99),
+        OcrBox.from_rect("：广东省路桥建设发展有限公司", 150, 510, 450, 528, 0.99),
+        OcrBox.from_rect("纳税人识别号：91440106556656312W", 80, 535, 400, 553, 0.97),
+    ]
+    page = page_from_boxes(boxes, 1000, 700, 0.6)
+    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    assert (inv.buyer_name, inv.buyer_tax_id) == ("武汉市车城物流有限公司", "914201007483062457")
+    assert (inv.seller_name, inv.seller_tax_id) == ("广东省路桥建设发展有限公司", "91440106556656312W")
+
+
+def test_a_passengers_name_label_is_no_party_name() -> None:
+    from office_agent.extract.layout import extract_page
+
+    boxes = [OcrBox.from_rect("姓名", 80, 110, 120, 128, 0.99), OcrBox.from_rect("：张三", 130, 110, 200, 128, 0.99)]
+    ext = extract_page(page_from_boxes(boxes, 1000, 700, 0.6), Source.OCR)
+    assert not any(c.field.endswith("_name") for c in ext.candidates)
+
+
+def _ocr_record(amount: str | None, items: list[tuple[str, str]], items_source: Source = Source.OCR) -> Invoice:
+    from decimal import Decimal
+
+    from office_agent.models import LineItem, Provenance
+
+    prov = Provenance(source=Source.OCR, page=1, confidence=0.95)
+    inv = Invoice(source="s.jpg", sha256="0" * 64, total_amount=Decimal("220.00"), tax_amount=Decimal("25.31"),
+                  amount_without_tax=None if amount is None else Decimal(amount))  # fmt: skip
+    inv.items = [LineItem(name="*乙醇汽油*92号", amount=Decimal(a), tax_amount=Decimal(t)) for a, t in items]
+    inv.provenance = {"total_amount": prov.model_copy(update={"source": Source.QR}), "tax_amount": prov,
+                      "items": prov.model_copy(update={"source": items_source})}  # fmt: skip
+    if amount is not None:
+        inv.provenance["amount_without_tax"] = prov
+    return inv
+
+
+def test_an_amount_misread_under_the_seal_is_repaired_from_the_items() -> None:
+    """Seen on a scan of the real fuel invoice: the 合计 row read ¥194.09 for ¥194.69."""
+    from office_agent.extract.ocrconf import reconcile_amounts
+
+    inv = reconcile_amounts(_ocr_record("194.09", [("194.69", "25.31")]))
+    assert str(inv.amount_without_tax) == "194.69"
+    assert inv.alternatives["amount_without_tax"][0].value == "194.09"
+    assert inv.provenance["amount_without_tax"].confidence <= 0.85 and inv.warnings
+    assert str(reconcile_amounts(_ocr_record(None, [("100.00", "10.00"), ("94.69", "15.31")])).amount_without_tax) == (
+        "194.69"
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "items", "source"),
+    [
+        ("194.09", [("194.60", "25.31")], Source.OCR),  # the items do not prove anything: left as read
+        ("194.09", [("194.69", "25.31")], Source.TEXT),  # not an OCR record
+        ("194.69", [("100.00", "25.31")], Source.OCR),  # amount + tax = total already
+    ],
+)
+def test_amounts_are_left_alone_without_proof(amount: str, items: list[tuple[str, str]], source: Source) -> None:
+    from office_agent.extract.ocrconf import reconcile_amounts
+
+    inv = reconcile_amounts(_ocr_record(amount, items, source))
+    assert str(inv.amount_without_tax) == amount and not inv.alternatives
+
+
+def test_totals_row_without_its_labels_next_to_the_total_line() -> None:
+    """Seen on a photo of the fuel invoice: 合 计 and （小写） both lost under the seal."""
+    from office_agent.extract.paper import extract_paper
+
+    boxes = [
+        OcrBox.from_rect("电子发票（普通发票）", 300, 20, 600, 50, 0.99),
+        OcrBox.from_rect("¥194.69", 570, 371, 617, 386, 0.98),
+        OcrBox.from_rect("¥25.31", 785, 371, 826, 386, 0.98),
+        OcrBox.from_rect("价税合计（大写）", 67, 395, 165, 411, 0.97),
+        OcrBox.from_rect("贰佰贰拾圆整", 244, 392, 325, 409, 1.0),
+        OcrBox.from_rect("某某有限公司）¥220.00", 513, 389, 667, 410, 0.99),
+    ]
+    ext = extract_paper(page_from_boxes(boxes, 842, 560, 1.0), Source.OCR)
+    assert ext is not None
+    found = {c.field: (c.value, c.provenance.confidence) for c in ext.candidates}
+    assert found["amount_without_tax"] == ("194.69", 0.9) and found["tax_amount"][0] == "25.31"

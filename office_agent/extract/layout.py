@@ -45,7 +45,18 @@ def _spaced(word: str) -> str:
     return _GAP.join(re.escape(c) for c in word)
 
 
-# (kind, printed label); longer labels first where one contains another.
+def _misread(word: str) -> str:
+    """``word`` spaced, with any one of its characters read as another CJK character (OCR: 纳税人识刑号)."""
+    variants = []
+    for i in range(len(word)):
+        chars = [re.escape(c) for c in word]
+        chars[i] = "[\u4e00-\u9fff]"
+        variants.append(_GAP.join(chars))
+    return "(?:" + "|".join(variants) + ")"
+
+
+# (kind, printed label); longer labels first where one contains another. The misread forms come after the exact
+# ones, so they only match where the exact label is not there.
 _LABELS: tuple[tuple[str, str], ...] = (
     ("invoice_code", _spaced("发票代码")),
     ("invoice_number", _spaced("发票号码")),
@@ -55,6 +66,8 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("tax_id", _spaced("统一社会信用代码/纳税人识别号")),
     ("tax_id", _spaced("纳税人识别号")),
     ("tax_id", _spaced("统一社会信用代码")),
+    ("tax_id", _misread("统一社会信用代码/纳税人识别号")),
+    ("tax_id", _misread("纳税人识别号")),
     ("words", _spaced("价税合计") + f"(?:{_GAP}{_spaced('(大写)')})?"),
     ("total", _spaced("(小写)")),
     ("subtotal", _spaced("合计")),
@@ -64,6 +77,7 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("other", _spaced("项目名称")),
     ("other", _spaced("服务名称")),
     ("name", _spaced("名称")),
+    ("name", "(?<!姓)名" + _GAP + "(?=[:：])"),  # 称 lost by OCR: ``名`` | ``：广东省…``
     ("other", _spaced("地址、电话")),
     ("other", _spaced("地址")),
     ("other", _spaced("电话")),
