@@ -454,3 +454,26 @@ def test_totals_row_without_its_labels_next_to_the_total_line() -> None:
     assert ext is not None
     found = {c.field: (c.value, c.provenance.confidence) for c in ext.candidates}
     assert found["amount_without_tax"] == ("194.69", 0.9) and found["tax_amount"][0] == "25.31"
+
+
+def test_a_value_whose_first_character_ocr_also_put_in_the_label() -> None:
+    """Seen on a sideways scan: ``纳税人识别号：9`` overlapping ``91330106MA2BX7Q8KA``."""
+    boxes = [
+        OcrBox.from_rect("发票号码：25000000000000000001", 650, 20, 950, 45, 0.99),
+        OcrBox.from_rect("购买方", 40, 100, 60, 190, 0.99),
+        OcrBox.from_rect("名称：", 80, 110, 125, 128, 0.99),
+        OcrBox.from_rect("杭州示例智能科技有限公司", 180, 110, 400, 128, 0.99),
+        OcrBox.from_rect("纳税人识别号：9", 80, 135, 190, 153, 0.96),
+        OcrBox.from_rect("91330106MA2BX7Q8KA", 178, 136, 310, 152, 0.99),
+    ]
+    page = page_from_boxes(boxes, 1000, 700, 0.6)
+    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    assert inv.buyer_tax_id == "91330106MA2BX7Q8KA"
+
+
+def test_a_digital_title_that_lost_its_closing_bracket() -> None:
+    from office_agent.extract.classify import classify_kind
+
+    inv = Invoice(source="x", sha256="0", title="电子发票(增值税专用发票")
+    assert classify_kind(inv).value == "digital_special"
+    assert classify_kind(inv.model_copy(update={"title": "电子发票(普通发票"})).value == "digital_general"

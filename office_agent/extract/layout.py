@@ -69,7 +69,8 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("tax_id", _misread("统一社会信用代码/纳税人识别号")),
     ("tax_id", _misread("纳税人识别号")),
     ("words", _spaced("价税合计") + f"(?:{_GAP}{_spaced('(大写)')})?"),
-    ("total", _spaced("(小写)")),
+    # OCR may lose a bracket or the 小 under a seal: (小写¥16252.47, 写)¥2256.07
+    ("total", r"\(?" + _GAP + f"(?:{_spaced('小写')}{_GAP}\\)?|{_spaced('写)')})"),
     ("subtotal", _spaced("合计")),
     ("drawer", _spaced("开票人")),
     ("other", _spaced("货物或应税劳务、服务名称")),
@@ -140,6 +141,7 @@ _COLUMN_KIND = {f"c{i}": col for i, (col, _) in enumerate(_COLUMNS)}
 _COLUMN_RE = re.compile("|".join(f"(?P<c{i}>{_spaced(word)})" for i, (_, word) in enumerate(_COLUMNS)))
 _HEADER_NAME = re.compile(_spaced("名称") + "|" + _spaced("项目"))
 _HEADER_AMOUNT = re.compile(_spaced("金额"))
+_HEADER_TAX = re.compile(r"(?<!价)" + _spaced("税额"))
 _NUMERIC_COLUMNS = frozenset({"quantity", "unit_price", "amount", "tax_rate", "tax_amount"})
 
 _PIECE = re.compile(r"\S+")
@@ -458,6 +460,8 @@ def _value_after(lay: _Layout, lab: _Label, kind: str | None = None) -> _Value |
     if off == 0 and tok.x0 - lab.box.x1 > 0.3 * _page_width(lay):
         return None  # too far away to belong to the label
     value = tok.sub(off, end_in_tok)
+    if kind in _CONTINUES and end_in_tok == len(tok.text) and i + 1 < len(line.toks):
+        value = _overlapping_whole(line.toks[i + 1], value, _CONTINUES[kind])
     confidence = SURE
     if kind in _CONTINUES and end_in_tok == len(tok.text):
         value, joined = _continue(line, i, value, _CONTINUES[kind])
@@ -469,6 +473,15 @@ def _value_after(lay: _Layout, lab: _Label, kind: str | None = None) -> _Value |
     if shape is not None and not shape.fullmatch("".join(text.split())):
         confidence = GUESSED
     return _Value(text, value.bbox, confidence)
+
+
+def _overlapping_whole(nxt: _Tok, value: _Tok, pattern: re.Pattern[str]) -> _Tok:
+    """OCR sometimes reads a value's first characters into the label's box too (``纳税人识别号：9`` overlapping
+    ``91330106MA2BX7Q8KA``): the overlapping run that starts with the same characters is the whole value."""
+    head = _squashed(value)
+    if nxt.x0 < value.x1 - 1 and head and nxt.key.startswith(head) and pattern.fullmatch(nxt.key):
+        return nxt
+    return value
 
 
 def _continue(line: _Line, i: int, value: _Tok, pattern: re.Pattern[str]) -> tuple[_Tok, bool]:
@@ -629,7 +642,10 @@ def _read_totals(lay: _Layout) -> None:
         if not money:
             continue
         confidence = SURE if len(money) >= 2 else LIKELY
-        for name, piece in zip(("amount_without_tax", "tax_amount"), money, strict=False):
+        names = ("amount_without_tax", "tax_amount")
+        if len(money) == 1 and _under_tax_column(lay, money[0]):
+            names = ("tax_amount",)  # the amount was not read (a seal over it): the one figure is the tax
+        for name, piece in zip(names, money, strict=False):
             if _MONEY.fullmatch(_squashed(piece)):  # ``***`` (exempt) is no value
                 lay.add(name, _Value(piece.text, piece.bbox, confidence))
         break
@@ -649,6 +665,20 @@ def _read_totals(lay: _Layout) -> None:
         money = [p for p in pieces if _MONEY.fullmatch(_squashed(p))]
         if money:
             lay.add("total_amount", _Value(money[-1].text, money[-1].bbox, LIKELY))
+
+
+def _under_tax_column(lay: _Layout, piece: _Tok) -> bool:
+    """Whether ``piece`` stands nearer the item table's 税额 column than its 金额 column."""
+    for line in lay.lines:
+        if not (_HEADER_AMOUNT.search(line.key) and _HEADER_NAME.search(line.key)):
+            continue
+        amount, tax = _HEADER_AMOUNT.search(line.key), _HEADER_TAX.search(line.key)
+        if amount is None or tax is None:
+            return False
+        amount_x = line.span(amount.start(), amount.end()).cx
+        tax_x = line.span(tax.start(), tax.end()).cx
+        return tax_x > amount_x and abs(piece.cx - tax_x) < abs(piece.cx - amount_x)
+    return False
 
 
 def _read_remarks(lay: _Layout) -> None:

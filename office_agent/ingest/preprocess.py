@@ -54,7 +54,7 @@ SEAL_FRINGE = 15  # pixels around the seal's ink where text printed under it is 
 
 
 def suppress_red(img: np.ndarray) -> np.ndarray:
-    """Paint red and pink pixels (seals, stamps) white; dark text printed under a seal stays dark.
+    """Paint red and pink pixels (seals, stamps) the colour of the paper; dark text printed under a seal stays.
 
     A seal's ink is bright and of a pure red-to-pink hue. The form's own print is kept: its brown labels have an
     orange hue (G well above B), and dark-red titles are darker than any seal ink. Around a seal, the print it
@@ -70,20 +70,33 @@ def suppress_red(img: np.ndarray) -> np.ndarray:
     out = img.copy()
     if red.mean() >= SEAL_MIN_SHARE:
         _clear_seal(img, red, out)
-    out[red] = 255
+    else:
+        out[red] = 255
     return out
 
 
 def _clear_seal(img: np.ndarray, red: np.ndarray, out: np.ndarray) -> None:
-    """Near the seal, every reddish pixel becomes the grey of its red channel, stretched so that seal ink
-    (R ≈ 220) turns white: black print under the seal's strokes (dark red, R ≈ 150) stays a readable grey, and
-    the seal's pink fringe, which the recogniser otherwise reads as the seal's text over the amounts, goes."""
+    """Near the seal, every reddish pixel becomes a grey from its red channel, relative to the paper around it:
+    seal ink (R ≈ 0.9 of the paper's) turns into paper, black print under the seal's strokes (dark red, R ≈ 0.6
+    of the paper's; more where a photo's blur mixes it with the ink) stays dark. Relative to the paper, because a
+    photo's paper is grey: seal ink painted pure white there is read as white text, and the seal's pink fringe as
+    the seal's text over the amounts.
+    """
     kernel = np.ones((SEAL_FRINGE, SEAL_FRINGE), np.uint8)
     zone = cv2.dilate(red.astype(np.uint8), kernel).astype(bool)
     rgb = img.astype(np.int16)
     reddish = zone & (rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]) > 25)
-    grey = np.clip(rgb[:, :, 0] * (255.0 / 215.0), 0, 255).astype(np.uint8)
+    # The paper's level: the brightest darkest-channel value nearby (seal ink has a dark green/blue channel).
+    paper = cv2.dilate(img.min(axis=2), np.ones((25, 25), np.uint8)).astype(np.float32)
+    paper = np.maximum(paper, 64.0)
+    ratio = rgb[:, :, 0] / paper
+    # The seal's own level (its ink over bare paper), from the pixels that are surely ink; print under the seal
+    # is darker in the red channel. Stretched: seal ink → paper, a third below it → black.
+    ink = float(np.median(ratio[red])) - 0.03
+    grey = (np.clip((ratio - (ink - 0.35)) / 0.35, 0.0, 1.0) * paper).astype(np.uint8)
     out[reddish] = grey[reddish][:, None]
+    rest = red & ~reddish  # pink too pale to carry print under it
+    out[rest] = paper.astype(np.uint8)[rest][:, None]
 
 
 # ----------------------------------------------------------------------------------------------------------
