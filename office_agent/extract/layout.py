@@ -642,7 +642,7 @@ def _read_totals(lay: _Layout) -> None:
         if not money:
             continue
         confidence = SURE if len(money) >= 2 else LIKELY
-        names = ("amount_without_tax", "tax_amount")
+        names: tuple[str, ...] = ("amount_without_tax", "tax_amount")
         if len(money) == 1 and _under_tax_column(lay, money[0]):
             names = ("tax_amount",)  # the amount was not read (a seal over it): the one figure is the tax
         for name, piece in zip(names, money, strict=False):
