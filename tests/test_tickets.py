@@ -120,6 +120,43 @@ def test_a_foreign_invoice_number_keeps_its_letters_in_the_record() -> None:
     assert inv.invoice_number == "BLR_WFLD20151000982590" and str(inv.total_amount) == "319.00"
 
 
+def test_receipt_habits_seen_on_sroie() -> None:
+    """A name whose 'Sdn Bhd' wraps; a state that looks like a registration number (JOHOR); a date run into the
+    time; a 'TAXINVOICE' line after the address; a GST summary's Total row after the real total."""
+    p = page([
+        ["Nando's Chickenland Malaysia"],
+        ["Sdn Bhd"],
+        ["(JM0352019-K)"],
+        ["NO.53 JALAN PUTRA 1,"],
+        ["81200 JOHOR BAHRU"],
+        ["JOHOR"],
+        ["TAXINVOICE"],
+        ["ORD #50 -REG #19- 18/01/201810:27:03"],
+        ["Total (RM) :", "112.45"],
+        ["GST SUMMARY"],
+        ["Total:", "106.10", "6.37"],
+    ])  # fmt: skip
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["seller_name"] == "Nando's Chickenland Malaysia Sdn Bhd"
+    assert f["seller_address"] == "NO.53 JALAN PUTRA 1, 81200 JOHOR BAHRU JOHOR"
+    assert f["issue_date"] == "2018-01-18" and f["total_amount"] == "112.45"
+
+
+def test_address_ends_with_the_branch_in_brackets_and_starts_at_a_level() -> None:
+    p = page([
+        ["MR. D.I.Y. (M) SDN BHD"],
+        ["LEVEL 6, BANGUNAN TH, DAMANSARA UPTOWN3"],
+        ["43300 SERI KEMBANGAN, SELANGOR"],
+        ["(MR DIY TESCO TERBAU)"],
+        ["CHOPPING BOARD 35.5X25.5CM"],
+        ["TOTAL", "9.00"],
+    ])  # fmt: skip
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["seller_address"] == (
+        "LEVEL 6, BANGUNAN TH, DAMANSARA UPTOWN3 43300 SERI KEMBANGAN, SELANGOR (MR DIY TESCO TERBAU)"
+    )
+
+
 def test_paper_invoice_number_code_and_sealed_title() -> None:
     words = [
         OcrWord(text="值税专用发票", bbox=(250, 10, 380, 35), confidence=0.99),

@@ -32,14 +32,18 @@ _COMPANY = re.compile(
     re.I,
 )
 _ADDRESS = re.compile(
-    r"\b(NO\.?\s*\d|LOT\b|JALAN|JLN|TAMAN|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|LORONG|BLOCK|BLK|FLOOR|"
-    r"\d{5}\b|SUITE|PLAZA|BANDAR|KAWASAN|PERSIARAN)",
+    r"\b(NO\.?\s*\d|LOT\b|JALAN|JLN|JL\b|TAMAN|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|LORONG|BLOCK|BLK|FLOOR|"
+    r"\d{5}\b|SUITE|PLAZA|BANDAR|KAWASAN|PERSIARAN|LEVEL\s*\d|BANGUNAN|WISMA|MENARA|KOMPLEKS|UNIT\s+[A-Z]?-?\d)",
     re.I,
 )
 _STOP = re.compile(
-    r"\b(TEL|FAX|PHONE|GST|REG|INVOICE|RECEIPT|DATE|CASHIER|TAX|EMAIL|WWW|HTTP|DOC|BILL|ORDER|TABLE)\b|@", re.I
+    r"\b(TEL|FAX|PHONE|GST|REG|INVOICE|RECEIPT|DATE|CASHIER|TAX|EMAIL|WWW|HTTP|DOC|DOCUMENT|BILL|ORDER|TABLE|"
+    r"CHECK|GUEST|SERVER)\b|TAX\s*INVOICE|@",
+    re.I,
 )
-_REG = re.compile(r"^\(?[\dA-Z\-]{5,}\)?$|CO\.?\s*REG|\(\d{4,}-?[A-Z]?\)")
+# A registration number on its own (``(867388-U)``, ``JM0352019-K``: a digit in it, so ``JOHOR`` is none)
+_REG = re.compile(r"^\(?(?=[\dA-Z\-]*\d)[\dA-Z\-]{5,}\)?$|CO\.?\s*REG|COMPANY\s*NO|\(\d{4,}-?[A-Z]?\)", re.I)
+_SUFFIX_ONLY = re.compile(r"^(?:SDN\.?\s*BHD\.?|BHD\.?|S/B|LTD\.?|LIMITED|INC\.?|LLC|PTE\.?\s*LTD\.?)$", re.I)
 _REG_IN_BRACKETS = re.compile(r"\((?:CO\.?\s*REG[^)]*|\s*[\dA-Z]{0,3}\d{4,}\s*-?\s*[A-Z]?\s*)\)", re.I)
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _PHONE = re.compile(r"\b0\d{1,2}\s*-\s*\d{3,4}\s*\d{3,4}\b|\d{9,}")
@@ -47,7 +51,8 @@ _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                        "DEC"), 1)}  # fmt: skip
 _DATES = (
     re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"),  # ISO
-    re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)"),  # day first
+    # day first; the year may run into the time (``18/01/201810:27:03``)
+    re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}(?=\d{1,2}:\d{2})|\d{4}(?!\d)|\d{2}(?!\d))"),
     re.compile(r"(?<!\d)(\d{1,2})[\s\-]*([A-Z]{3})[A-Z]*[\s\-,]*(\d{4}|\d{2})(?!\d)", re.I),
     re.compile(r"\b([A-Z]{3})[A-Z]*\.?\s+(\d{1,2})\s*,?\s*(\d{4})\b", re.I),
 )
@@ -113,7 +118,12 @@ def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) 
     if name_idx is None:
         return
     name = head[name_idx]
-    out.add("seller_name", _clean(name.folded), provenance(page, source, name.words, 0.8))
+    words = list(name.words)
+    text = _clean(name.folded)
+    if _SUFFIX_ONLY.match(text) and name_idx > 0:  # ``Nando's Chickenland Malaysia`` | ``Sdn Bhd``
+        words = list(head[name_idx - 1].words) + words
+        text = f"{_clean(head[name_idx - 1].folded)} {text}"
+    out.add("seller_name", text, provenance(page, source, words, 0.8))
     address: list[TextLine] = []
     for ln in lines[name_idx + 1 : name_idx + 9]:
         t = _clean(ln.folded)
@@ -130,6 +140,8 @@ def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) 
         if after_postcode and (re.search(r"\d", t) or (len(t.split()) > 3 and not t.startswith("("))):
             break
         address.append(ln)
+        if after_postcode and t.startswith("(") and t.endswith(")"):
+            break  # a branch name in brackets closes the address: ``(MR DIY TESCO TERBAU)``
     if address:
         text = " ".join(_clean(ln.folded) for ln in address)
         words = [w for ln in address for w in ln.words]
@@ -180,9 +192,19 @@ def _amount_after(lines: list[TextLine], i: int, start: int) -> str | None:
     return None
 
 
+_SUMMARY = re.compile(r"(GST|TAX|VAT)\s*SUMMARY|TAX\s*CODE", re.I)
+
+
 def _total(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    """The best-ranked total line (the last of equal rank), before a GST summary table if there is one: its
+    ``Total: 106.10 6.37`` row sums the tax base, not what was paid."""
+    cut = next((i for i, ln in enumerate(lines) if _SUMMARY.search(ln.folded)), len(lines))
+    return _best_total(lines, cut) or (_best_total(lines, len(lines)) if cut < len(lines) else None)
+
+
+def _best_total(lines: list[TextLine], cut: int) -> tuple[str, TextLine] | None:
     best: tuple[int, int, str, TextLine] | None = None
-    for i, ln in enumerate(lines):
+    for i, ln in enumerate(lines[:cut]):
         t = ln.folded.upper()
         if _NOT_TOTAL.search(t) and not re.search(r"ROUND|GRAND|NET", t):
             continue
