@@ -168,3 +168,18 @@ def test_real_model_reads_a_photographed_taxi_receipt() -> None:
     truth = taxi.truth()
     for field in ("invoice_number", "issue_date", "total_amount", "vehicle_plate", "distance_km", "invoice_kind"):
         assert got(inv, field) == truth[field], field
+
+
+def test_plates_have_no_letters_i_and_o() -> None:
+    """Seen on every scan of one generated receipt: OCR reads the digit 0 of 京B0AEV3 as the letter O."""
+    assert NORMALIZERS["vehicle_plate"]("京BOAEV3") == "京B0AEV3"
+    assert NORMALIZERS["vehicle_plate"]("b-q12i4") == "B-Q1214"
+
+
+def test_traditional_forms_of_city_names_read_back_simplified() -> None:
+    boxes = [
+        OcrBox.from_rect("武漢市出租汽车发票", 60, 20, 500, 60, 0.99),
+        OcrBox.from_rect("粵H271MF", 60, 80, 300, 110, 0.9),
+    ]
+    page = page_from_boxes(boxes, 560, 900, 0.4)
+    assert [w.text for w in page.words] == ["武汉市出租汽车发票", "粤H271MF"]

@@ -71,7 +71,9 @@ def _trip_number(value: str) -> str:
 
 
 def _plate(value: str) -> str:
+    """A vehicle plate; mainland plates use no letters I and O, so OCR's I/O there are the digits 1/0."""
     s = re.sub(r"\s+", "", value).upper()
+    s = s[:2] + s[2:].replace("O", "0").replace("I", "1")
     if not re.fullmatch(r"[\u4e00-\u9fff]?[A-Z0-9][-·.]?[A-Z0-9]{4,6}", s):
         raise NormalizeError(f"not a vehicle plate: {value!r}")
     return s
