@@ -477,3 +477,40 @@ def test_a_digital_title_that_lost_its_closing_bracket() -> None:
     inv = Invoice(source="x", sha256="0", title="电子发票(增值税专用发票")
     assert classify_kind(inv).value == "digital_special"
     assert classify_kind(inv.model_copy(update={"title": "电子发票(普通发票"})).value == "digital_general"
+
+
+def test_a_seal_on_a_photos_grey_paper_is_painted_grey_not_white() -> None:
+    """Seen on generated photos: seal ink painted white on grey paper was read as white text."""
+    from office_agent.ingest.preprocess import suppress_red
+
+    paper = (190, 188, 185)  # a photo's paper, away from the light
+    im = Image.new("RGB", (600, 300), paper)
+    ImageDraw.Draw(im).rectangle((100, 240, 500, 260), fill=(20, 20, 20))
+    layer = Image.new("RGBA", im.size, (0, 0, 0, 0))
+    ImageDraw.Draw(layer).text((160, 80), "某某有限公司 91110108MA01GUF37R", fill=(170, 25, 30, 255))
+    ImageDraw.Draw(layer).ellipse((120, 30, 480, 200), outline=(170, 25, 30, 255), width=8)
+    stamped = cv2.GaussianBlur(np.asarray(Image.alpha_composite(im.convert("RGBA"), layer).convert("RGB")), (0, 0), 1)
+    out = suppress_red(stamped).astype(int)
+    seal_area = out[30:200, 120:480]
+    assert np.abs(seal_area - np.array(paper)).max(axis=2).max() < 40  # nothing lighter or darker than the paper
+    assert out[250, 300].max() < 60  # print away from the seal: untouched
+
+
+def test_totals_read_through_ocr_noise() -> None:
+    """Seen on generated scans: ¥ read as Y after （小写）; the seal's text run into the total."""
+    head = [
+        OcrBox.from_rect("发票号码：25000000000000000001", 650, 20, 950, 45, 0.99),
+        OcrBox.from_rect("价税合计（大写）", 60, 560, 220, 580, 0.9),
+    ]
+    for total in ("有限小写Y15258.84", "某某有限拿￥15258.84"):
+        page = page_from_boxes([*head, OcrBox.from_rect(total, 620, 560, 800, 580, 0.9)], 1000, 700, 0.6)
+        (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+        assert str(inv.total_amount) == "15258.84"
+
+
+def test_a_credit_code_with_ocrs_letter_o_for_zero() -> None:
+    from office_agent.extract.normalize import normalize_tax_id
+
+    assert normalize_tax_id("12486121F48H2D39WO") == "12486121F48H2D39W0"  # the check character holds after
+    assert normalize_tax_id("91330106MA2BX7Q8KA") == "91330106MA2BX7Q8KA"
+    assert normalize_tax_id("9133O106MA2BX7Q8KB") == "9133O106MA2BX7Q8KB"  # no valid code either way: left

@@ -658,13 +658,28 @@ def _read_totals(lay: _Layout) -> None:
                 lay.add("total_amount_in_words", value)
     total = lay.first("total")
     value = _value_after(lay, total) if total is not None else None
+    if value is not None:
+        value.text = _OCR_YEN.sub("¥", value.text.strip())
     if value is not None and _MONEY.fullmatch(value.text.translate(_FOLD).replace(" ", "")):
         lay.add("total_amount", value)
     elif words is not None:  # no （小写） label: the last amount on the 价税合计 row
-        pieces = _money_pieces(_pieces_after(words.line, words.end))
-        money = [p for p in pieces if _MONEY.fullmatch(_squashed(p))]
-        if money:
-            lay.add("total_amount", _Value(money[-1].text, money[-1].bbox, LIKELY))
+        trailing = [_trailing_money(p) for p in _pieces_after(words.line, words.end)]
+        found = [p for p in trailing if p is not None]
+        if found:
+            lay.add("total_amount", _Value(found[-1].text, found[-1].bbox, LIKELY))
+
+
+# OCR reads the yen sign as Y; and a seal's text may run into the total (``某某有限拿￥4123.22``)
+_OCR_YEN = re.compile(r"^[Yy](?=-?[\d,]*\d\.\d{2}$)")
+_YEN_AMOUNT = re.compile(r"[¥Y]\s*(-?[\d,]*\d\.\d{2})$")
+
+
+def _trailing_money(piece: _Tok) -> _Tok | None:
+    """The piece if it is an amount, else a yen-marked amount that ends it."""
+    if _MONEY.fullmatch(_squashed(piece)):
+        return piece
+    m = _YEN_AMOUNT.search(piece.key)
+    return piece.sub(m.start(1), m.end(1)) if m else None
 
 
 def _under_tax_column(lay: _Layout, piece: _Tok) -> bool:

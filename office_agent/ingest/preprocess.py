@@ -64,7 +64,11 @@ def suppress_red(img: np.ndarray) -> np.ndarray:
         return img
     hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)  # H in 0..179
     h, s, v = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
-    red = ((h <= 8) | (h >= 165)) & (s > 50) & (v > 170)
+    red = ((h <= 8) | (h >= 165)) & (s > 50)
+    if not red.any():
+        return img
+    # Bright: 170 on white paper, less where a photo's light falls off (the paper's own brightness, roughly)
+    red &= v > np.minimum(170.0, 0.68 * _paper_brightness(v))
     if not red.any():
         return img
     out = img.copy()
@@ -75,28 +79,33 @@ def suppress_red(img: np.ndarray) -> np.ndarray:
     return out
 
 
+def _paper_brightness(v: np.ndarray) -> np.ndarray:
+    """The brightness of the paper around each pixel: the brightest value nearby, on a coarse grid (cheap)."""
+    rows, cols = v.shape
+    small = cv2.resize(v, (max(1, cols // 16), max(1, rows // 16)), interpolation=cv2.INTER_AREA)
+    small = cv2.dilate(small, np.ones((5, 5), np.uint8))
+    return cv2.resize(small, (cols, rows), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+
+
 def _clear_seal(img: np.ndarray, red: np.ndarray, out: np.ndarray) -> None:
-    """Near the seal, every reddish pixel becomes a grey from its red channel, relative to the paper around it:
-    seal ink (R ≈ 0.9 of the paper's) turns into paper, black print under the seal's strokes (dark red, R ≈ 0.6
-    of the paper's; more where a photo's blur mixes it with the ink) stays dark. Relative to the paper, because a
-    photo's paper is grey: seal ink painted pure white there is read as white text, and the seal's pink fringe as
-    the seal's text over the amounts.
+    """Near the seal, every pixel becomes a grey from its red channel, relative to the paper around it: seal ink
+    (R ≈ 0.9 of the paper's) and its pink fringe turn into paper, print under the seal's strokes (dark red,
+    R ≈ 0.6 of the paper's; more where a photo's blur mixes it with the ink) and beside them stays dark. Relative
+    to the paper, because a photo's paper is grey: seal ink painted white there is read as white text, and a
+    fringe left as it was outlines the seal's text, which is read too.
     """
     kernel = np.ones((SEAL_FRINGE, SEAL_FRINGE), np.uint8)
     zone = cv2.dilate(red.astype(np.uint8), kernel).astype(bool)
-    rgb = img.astype(np.int16)
-    reddish = zone & (rgb[:, :, 0] - np.maximum(rgb[:, :, 1], rgb[:, :, 2]) > 25)
-    # The paper's level: the brightest darkest-channel value nearby (seal ink has a dark green/blue channel).
-    paper = cv2.dilate(img.min(axis=2), np.ones((25, 25), np.uint8)).astype(np.float32)
-    paper = np.maximum(paper, 64.0)
-    ratio = rgb[:, :, 0] / paper
+    # The paper's level: the brightest darkest-channel value nearby (seal ink has a dark green/blue channel),
+    # smoothed first so that noise does not make it brighter than the paper is.
+    darkest = cv2.blur(img.min(axis=2), (5, 5))
+    paper = np.maximum(cv2.dilate(darkest, np.ones((25, 25), np.uint8)).astype(np.float32), 64.0)
+    ratio = img[:, :, 0].astype(np.float32) / paper
     # The seal's own level (its ink over bare paper), from the pixels that are surely ink; print under the seal
     # is darker in the red channel. Stretched: seal ink → paper, a third below it → black.
     ink = float(np.median(ratio[red])) - 0.03
     grey = (np.clip((ratio - (ink - 0.35)) / 0.35, 0.0, 1.0) * paper).astype(np.uint8)
-    out[reddish] = grey[reddish][:, None]
-    rest = red & ~reddish  # pink too pale to carry print under it
-    out[rest] = paper.astype(np.uint8)[rest][:, None]
+    out[zone] = grey[zone][:, None]
 
 
 # ----------------------------------------------------------------------------------------------------------
