@@ -157,6 +157,26 @@ def test_address_ends_with_the_branch_in_brackets_and_starts_at_a_level() -> Non
     )
 
 
+def test_an_invoice_that_names_its_seller_and_its_invoice_date() -> None:
+    """Not the buyer at the top (Bill to), the seller named by its label; the invoice date over the order date;
+    a whole amount marked by its currency."""
+    p = page([
+        ["Bill to Address:"],
+        ["ATTN: iViveLabs Limited"],
+        ["Order Date: 15-10-2015"],
+        ["Invoice Date: 20-10-2015"],
+        ["Grand Total", "Rs 1939"],
+        ["Service Provider:"],
+        ["(Not to be used for payment remittance)"],
+        ["Amazon Web Services, Inc."],
+    ])  # fmt: skip
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["seller_name"] == "Amazon Web Services, Inc."
+    assert f["issue_date"] == "2015-10-20" and f["total_amount"] == "1939.00"
+    f = fields(extract_receipt(page([["Sold By : WS Retail Services Pvt. Ltd.,"], ["Total", "319.00"]]), Source.OCR))
+    assert f["seller_name"] == "WS Retail Services Pvt. Ltd."
+
+
 def test_paper_invoice_number_code_and_sealed_title() -> None:
     words = [
         OcrWord(text="值税专用发票", bbox=(250, 10, 380, 35), confidence=0.99),

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from office_agent.extract.textlines import TextLine, provenance, text_lines
-from office_agent.models import Extraction, Page, Source
+from office_agent.models import Extraction, Page, Source, Word
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _AMOUNT = re.compile(r"(?<![\d.])-?\d{1,3}(?:[,\s]\d{3})*\.\d{2}(?!\d)|(?<![\d.])-?\d+\.\d{2}(?!\d)")
@@ -107,7 +108,39 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_SELLER_LABEL = re.compile(
+    r"^\s*(?:SOLD\s*BY|SERVICE\s*PROVIDER|SELLER|VENDOR|SUPPLIER|BILL(?:ED)?\s*FROM)\b\s*[:：]?\s*", re.I
+)
+
+
+def _labelled_seller(page: Page) -> tuple[str, list[Word]] | None:
+    """An invoice that names its seller: ``Sold By : WS Retail Services Pvt. Ltd.`` in one run, or a
+    ``Service Provider:`` run with the name in a run below it in the same column (a remark in brackets skipped).
+    (name, its words)"""
+    for w in page.words:
+        m = _SELLER_LABEL.match(unicodedata.normalize("NFKC", w.text))
+        if m is None:
+            continue
+        rest = _clean(unicodedata.normalize("NFKC", w.text)[m.end() :]).strip(" ,;")
+        found: Word | None = w if rest and not rest.startswith("(") else None
+        if found is None:
+            below = sorted((v for v in page.words if v.bbox[1] > w.bbox[1] and abs(v.bbox[0] - w.bbox[0]) < 20),
+                           key=lambda v: v.bbox[1])  # fmt: skip
+            for v in below[:3]:
+                t = _clean(unicodedata.normalize("NFKC", v.text)).strip(" ,;")
+                if t and not (t.startswith("(") and t.endswith(")")):
+                    found, rest = v, t
+                    break
+        if found is not None:
+            return rest, [found]
+    return None
+
+
 def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) -> None:
+    labelled = _labelled_seller(page)
+    if labelled is not None:
+        out.add("seller_name", labelled[0], provenance(page, source, labelled[1], 0.8))
+        return
     head = lines[:12]
     first_address = next((i for i, ln in enumerate(head) if i and _ADDRESS.search(ln.folded)), None)
     name_idx: int | None = next((i for i, ln in enumerate(head[:6]) if _COMPANY.search(ln.folded)), None)
@@ -124,6 +157,11 @@ def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) 
         words = list(head[name_idx - 1].words) + words
         text = f"{_clean(head[name_idx - 1].folded)} {text}"
     out.add("seller_name", text, provenance(page, source, words, 0.8))
+    _address(page, source, lines, name_idx, out)
+
+
+def _address(page: Page, source: Source, lines: list[TextLine], name_idx: int, out: Extraction) -> None:
+    """The address lines below the seller's name, up to the phone, registration or date lines."""
     address: list[TextLine] = []
     for ln in lines[name_idx + 1 : name_idx + 9]:
         t = _clean(ln.folded)
@@ -176,7 +214,11 @@ def _date(lines: list[TextLine]) -> tuple[str, TextLine] | None:
     if not found:
         return None
     labelled = [f for f in found if re.search(r"DATE|TARIKH", f[1].folded, re.I)]
-    return (labelled or found)[0]
+    issued = [f for f in labelled if re.search(r"(INVOICE|BILL|ISSUE)\s*DATE|DATE\s*OF\s*ISSUE", f[1].folded, re.I)]
+    return (issued or labelled or found)[0]
+
+
+_WHOLE_AMOUNT = re.compile(r"(?:\bRS\.?|\bRM|\bINR|\bUSD|\$|₹|€|£)\s*(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,])", re.I)
 
 
 def _amount_after(lines: list[TextLine], i: int, start: int) -> str | None:
@@ -185,6 +227,9 @@ def _amount_after(lines: list[TextLine], i: int, start: int) -> str | None:
     amounts = _AMOUNT.findall(rest)
     if amounts:  # the first: columns of the next printed line may have been merged onto this one
         return amounts[0].replace(",", "").replace(" ", "")
+    whole = _WHOLE_AMOUNT.search(rest)
+    if whole:  # ``Grand Total Rs 1939``: a whole amount, marked by its currency
+        return f"{whole.group(1).replace(',', '')}.00"
     if i + 1 < len(lines) and not re.search(r"[A-Z]{3,}", lines[i + 1].folded.replace("RM", "")):
         nxt = _AMOUNT.findall(lines[i + 1].folded)
         if nxt:
