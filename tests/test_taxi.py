@@ -183,3 +183,13 @@ def test_traditional_forms_of_city_names_read_back_simplified() -> None:
     ]
     page = page_from_boxes(boxes, 560, 900, 0.4)
     assert [w.text for w in page.words] == ["武汉市出租汽车发票", "粤H271MF"]
+
+
+def test_code_and_number_whose_red_labels_were_washed_out() -> None:
+    """Seen on a photo of a receipt printed in red: the head's labels go with the seals, the digits stay."""
+    ext = extract_taxi(_page(["上海市出租汽车发票", "143022138093", "73099571", "电话 96222", "车号 沪AVFX91",
+                              "上车 10:08", "金额 25.00元", "12345678"]), Source.OCR)  # fmt: skip
+    assert ext is not None
+    found = [(c.field, c.value) for c in ext.candidates]
+    assert ("invoice_code", "143022138093") in found and ("invoice_number", "73099571") in found
+    assert ("invoice_number", "12345678") not in found  # below the meter's lines: not the number

@@ -53,7 +53,21 @@ def extract_taxi(page: Page, source: Source) -> Extraction | None:
     seen: set[str] = set()
     for ln in lines:
         _read_row(page, source, ln, out, seen)
+    _unlabelled_code_and_number(page, source, lines, out)
     return out if out.candidates else None
+
+
+def _unlabelled_code_and_number(page: Page, source: Source, lines: list[TextLine], out: Extraction) -> None:
+    """The head's 发票代码 / 发票号码 labels are printed in the form's red (or blue) and may be washed out with
+    the seals: a lone 12-digit (10-digit) run above the meter's lines is the code, a lone 8-digit run the
+    number. Offered below a labelled reading."""
+    first_row = next((i for i, ln in enumerate(lines) if _GATE.search(ln.folded) or "电话" in ln.folded), len(lines))
+    for ln in lines[:first_row]:
+        text = re.sub(r"\s+", "", ln.folded)
+        if re.fullmatch(r"\d{12}|\d{10}", text):
+            out.add("invoice_code", text, provenance(page, source, ln.words, 0.75))
+        elif re.fullmatch(r"\d{8}", text):
+            out.add("invoice_number", text, provenance(page, source, ln.words, 0.75))
 
 
 def _read_row(page: Page, source: Source, ln: TextLine, out: Extraction, seen: set[str]) -> None:
