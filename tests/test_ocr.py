@@ -514,3 +514,21 @@ def test_a_credit_code_with_ocrs_letter_o_for_zero() -> None:
     assert normalize_tax_id("12486121F48H2D39WO") == "12486121F48H2D39W0"  # the check character holds after
     assert normalize_tax_id("91330106MA2BX7Q8KA") == "91330106MA2BX7Q8KA"
     assert normalize_tax_id("9133O106MA2BX7Q8KB") == "9133O106MA2BX7Q8KB"  # no valid code either way: left
+
+
+def test_caching_engine_reads_each_image_once(tmp_path: Path) -> None:
+    from office_agent.ingest.ocr.replay import CachingEngine
+
+    inner = ReplayEngine([OcrBox.from_rect("发票号码：12345678", 10, 10, 200, 30, 0.9)])
+    engine = CachingEngine(inner, tmp_path / "ocr")
+    a, b = np.zeros((40, 60, 3), np.uint8), np.full((40, 60, 3), 255, np.uint8)
+    first = engine.recognize(a)
+    assert engine.recognize(a) == first and inner.calls == 1  # the second reading came from disk
+    engine.recognize(b)
+    assert inner.calls == 2 and (engine.hits, engine.misses) == (1, 2)
+    again = CachingEngine(ReplayEngine([]), tmp_path / "ocr")  # a later run: nothing read again
+    assert again.recognize(a) == first and again.recognize(b) == first and again.misses == 0
+    for path in (tmp_path / "ocr").iterdir():
+        path.write_text("{torn", "utf-8")
+    torn = CachingEngine(inner, tmp_path / "ocr")
+    assert torn.recognize(a) == first and torn.misses == 1  # a torn file: the image is read again
