@@ -365,6 +365,10 @@ def test_title_cut_in_two_by_ocr_is_joined() -> None:
     (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
     assert inv.title == "电子发票(增值税专用发票)"
     assert inv.invoice_kind.value == "digital_special"
+    boxes[0] = OcrBox.from_rect("电子发票", 330, 40, 490, 80, 0.99)  # the two boxes overlap a little
+    page = page_from_boxes(boxes, 1200, 800, 0.5)
+    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    assert inv.invoice_kind.value == "digital_special"
 
 
 def test_party_labels_misread_by_ocr_still_pair() -> None:

@@ -551,8 +551,8 @@ def _read_title(lay: _Layout, toks: list[_Tok]) -> None:
 
 def _title_row(best: _Tok, toks: list[_Tok]) -> _Tok:
     """The title with the runs that continue it on its row: OCR often cuts ``电子发票`` | ``（增值税专用发票）``
-    or ``上海增值税电子`` | ``普通发票``. A neighbour joins when it is as tall, at most an em and a half away, and
-    holds no label and no digit."""
+    or ``上海增值税电子`` | ``普通发票``, their boxes a little apart or overlapping. A neighbour joins when it is as
+    tall, at most an em and a half away (or overlapping by up to half an em), and holds no label and no digit."""
     row = [
         t for t in toks
         if t is not best and t.h >= 0.6 * best.h and min(t.bottom, best.bottom) - max(t.top, best.top) >= 0.6 * best.h
@@ -565,10 +565,10 @@ def _title_row(best: _Tok, toks: list[_Tok]) -> _Tok:
         for t in row:
             if t in joined:
                 continue
-            if 0 <= t.x0 - joined[-1].x1 <= 1.5 * best.h:
+            if -0.5 * best.h <= t.x0 - joined[-1].x1 <= 1.5 * best.h and t.x1 > joined[-1].x1:
                 joined.append(t)
                 grown = True
-            elif 0 <= joined[0].x0 - t.x1 <= 1.5 * best.h:
+            elif -0.5 * best.h <= joined[0].x0 - t.x1 <= 1.5 * best.h and t.x0 < joined[0].x0:
                 joined.insert(0, t)
                 grown = True
     if len(joined) == 1:
