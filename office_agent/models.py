@@ -243,6 +243,12 @@ class Invoice(BaseModel):
     trip_number: str | None = None  # train or flight number
     seat_class: str | None = None
     fare: Decimal | None = None
+    # taxi receipts (出租汽车统一发票): the meter's lines
+    vehicle_plate: str | None = None
+    pickup_time: str | None = None  # HH:MM
+    dropoff_time: str | None = None  # HH:MM
+    unit_price: Decimal | None = None  # per km
+    distance_km: Decimal | None = None
     supports: dict[str, str] | None = None  # on a trip table: the invoice it supports (never counted itself)
     status: Status = Status.OK
     errors: list[ErrorInfo] = Field(default_factory=list)

@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -315,3 +316,223 @@ def test_text_pdf_is_not_sent_to_ocr(use_engine: None) -> None:
     use("replay", engine)
     doc = read_document("x.pdf", "0", simple_pdf(["Invoice No: 12345678", "Total: 100.00"]))
     assert engine.calls == 0 and doc.pages[0].words
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Regressions found by bench_ocr on generated scans
+
+
+def test_print_under_a_seal_survives_and_the_seal_goes() -> None:
+    """A half-transparent red seal stamped over an amount: the seal's ink and its pink fringe turn white, the
+    black digits under the seal's strokes stay dark (they were erased where the seal text crossed them)."""
+    from office_agent.ingest.preprocess import suppress_red
+
+    im = Image.new("RGB", (600, 300), "white")
+    ImageDraw.Draw(im).rectangle((100, 120, 500, 160), fill="black")  # stands for a line of digits
+    layer = Image.new("RGBA", im.size, (0, 0, 0, 0))
+    seal = ImageDraw.Draw(layer)
+    seal.ellipse((150, 40, 450, 260), outline=(220, 30, 40, 170), width=10)
+    for x in range(210, 400, 30):  # the seal's text: strokes a few pixels wide, crossing the digits
+        seal.line((x, 90, x + 20, 190), fill=(220, 30, 40, 170), width=5)
+    stamped = np.asarray(Image.alpha_composite(im.convert("RGBA"), layer).convert("RGB"))
+    stamped = cv2.GaussianBlur(stamped, (0, 0), 1.2)  # a scanner's blur gives the ink a pink fringe
+    out = suppress_red(stamped)
+    assert (out[120:160, 100:500].max(axis=2) < 200).mean() > 0.99  # the digits, under the seal too: still ink
+    assert out[100, 212].min() > 240 and out[45, 300].min() > 240  # a seal stroke and the ring over paper: gone
+    assert (out[30:112].min(axis=2) < 200).sum() == 0  # nothing of the seal is left to read, fringe included
+    assert out[10, 10].tolist() == [255, 255, 255]
+
+
+def test_brown_print_alone_is_not_taken_for_a_seal() -> None:
+    from office_agent.ingest.preprocess import suppress_red
+
+    im = np.full((200, 400, 3), 255, np.uint8)
+    im[50:60, 20:380] = (156, 82, 36)  # the brown of the form's labels and lines
+    assert (suppress_red(im) == im).all()
+
+
+def test_title_cut_in_two_by_ocr_is_joined() -> None:
+    """OCR reads ``电子发票`` and ``(增值税专用发票)`` as two boxes: the kind comes from the whole title."""
+    boxes = [
+        OcrBox.from_rect("电子发票", 330, 40, 465, 80, 0.99),
+        OcrBox.from_rect("(增值税专用发票)", 480, 40, 720, 80, 0.97),
+        OcrBox.from_rect("发票号码：25000000000000000001", 880, 45, 1130, 65, 0.99),
+        OcrBox.from_rect("开票日期：2025年03月04日", 880, 80, 1130, 100, 0.99),
+        OcrBox.from_rect("价税合计（大写）", 80, 560, 250, 580, 0.98),
+        OcrBox.from_rect("（小写）¥106.00", 820, 560, 1000, 580, 0.97),
+    ]
+    page = page_from_boxes(boxes, 1200, 800, 0.5)
+    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    assert inv.title == "电子发票(增值税专用发票)"
+    assert inv.invoice_kind.value == "digital_special"
+    boxes[0] = OcrBox.from_rect("电子发票", 330, 40, 490, 80, 0.99)  # the two boxes overlap a little
+    page = page_from_boxes(boxes, 1200, 800, 0.5)
+    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    assert inv.invoice_kind.value == "digital_special"
+
+
+def test_party_labels_misread_by_ocr_still_pair() -> None:
+    """Seen on a two-up scan of a toll invoice: 称 lost (``名`` | ``：广东省…``) and 别 read as 刑."""
+    boxes = [
+        OcrBox.from_rect("发票号码：25000000000000000001", 650, 20, 950, 45, 0.99),
+        OcrBox.from_rect("购买方", 40, 100, 60, 190, 0.99),
+        OcrBox.from_rect("名", 80, 110, 95, 128, 0.99),
+        OcrBox.from_rect("称：武汉市车城物流有限公司", 150, 110, 400, 128, 0.99),
+        OcrBox.from_rect("纳税人识刑号：914201007483062457", 80, 135, 400, 153, 0.96),
+        OcrBox.from_rect("销售方", 40, 500, 60, 590, 0.99),
+        OcrBox.from_rect("名", 80, 510, 95, 528, 0.99),
+        OcrBox.from_rect("：广东省路桥建设发展有限公司", 150, 510, 450, 528, 0.99),
+        OcrBox.from_rect("纳税人识别号：91440106556656312W", 80, 535, 400, 553, 0.97),
+    ]
+    page = page_from_boxes(boxes, 1000, 700, 0.6)
+    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    assert (inv.buyer_name, inv.buyer_tax_id) == ("武汉市车城物流有限公司", "914201007483062457")
+    assert (inv.seller_name, inv.seller_tax_id) == ("广东省路桥建设发展有限公司", "91440106556656312W")
+
+
+def test_a_passengers_name_label_is_no_party_name() -> None:
+    from office_agent.extract.layout import extract_page
+
+    boxes = [OcrBox.from_rect("姓名", 80, 110, 120, 128, 0.99), OcrBox.from_rect("：张三", 130, 110, 200, 128, 0.99)]
+    ext = extract_page(page_from_boxes(boxes, 1000, 700, 0.6), Source.OCR)
+    assert not any(c.field.endswith("_name") for c in ext.candidates)
+
+
+def _ocr_record(amount: str | None, items: list[tuple[str, str]], items_source: Source = Source.OCR) -> Invoice:
+    from decimal import Decimal
+
+    from office_agent.models import LineItem, Provenance
+
+    prov = Provenance(source=Source.OCR, page=1, confidence=0.95)
+    inv = Invoice(source="s.jpg", sha256="0" * 64, total_amount=Decimal("220.00"), tax_amount=Decimal("25.31"),
+                  amount_without_tax=None if amount is None else Decimal(amount))  # fmt: skip
+    inv.items = [LineItem(name="*乙醇汽油*92号", amount=Decimal(a), tax_amount=Decimal(t)) for a, t in items]
+    inv.provenance = {"total_amount": prov.model_copy(update={"source": Source.QR}), "tax_amount": prov,
+                      "items": prov.model_copy(update={"source": items_source})}  # fmt: skip
+    if amount is not None:
+        inv.provenance["amount_without_tax"] = prov
+    return inv
+
+
+def test_an_amount_misread_under_the_seal_is_repaired_from_the_items() -> None:
+    """Seen on a scan of the real fuel invoice: the 合计 row read ¥194.09 for ¥194.69."""
+    from office_agent.extract.ocrconf import reconcile_amounts
+
+    inv = reconcile_amounts(_ocr_record("194.09", [("194.69", "25.31")]))
+    assert str(inv.amount_without_tax) == "194.69"
+    assert inv.alternatives["amount_without_tax"][0].value == "194.09"
+    assert inv.provenance["amount_without_tax"].confidence <= 0.85 and inv.warnings
+    assert str(reconcile_amounts(_ocr_record(None, [("100.00", "10.00"), ("94.69", "15.31")])).amount_without_tax) == (
+        "194.69"
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "items", "source"),
+    [
+        ("194.09", [("194.60", "25.31")], Source.OCR),  # the items do not prove anything: left as read
+        ("194.09", [("194.69", "25.31")], Source.TEXT),  # not an OCR record
+        ("194.69", [("100.00", "25.31")], Source.OCR),  # amount + tax = total already
+    ],
+)
+def test_amounts_are_left_alone_without_proof(amount: str, items: list[tuple[str, str]], source: Source) -> None:
+    from office_agent.extract.ocrconf import reconcile_amounts
+
+    inv = reconcile_amounts(_ocr_record(amount, items, source))
+    assert str(inv.amount_without_tax) == amount and not inv.alternatives
+
+
+def test_totals_row_without_its_labels_next_to_the_total_line() -> None:
+    """Seen on a photo of the fuel invoice: 合 计 and （小写） both lost under the seal."""
+    from office_agent.extract.paper import extract_paper
+
+    boxes = [
+        OcrBox.from_rect("电子发票（普通发票）", 300, 20, 600, 50, 0.99),
+        OcrBox.from_rect("¥194.69", 570, 371, 617, 386, 0.98),
+        OcrBox.from_rect("¥25.31", 785, 371, 826, 386, 0.98),
+        OcrBox.from_rect("价税合计（大写）", 67, 395, 165, 411, 0.97),
+        OcrBox.from_rect("贰佰贰拾圆整", 244, 392, 325, 409, 1.0),
+        OcrBox.from_rect("某某有限公司）¥220.00", 513, 389, 667, 410, 0.99),
+    ]
+    ext = extract_paper(page_from_boxes(boxes, 842, 560, 1.0), Source.OCR)
+    assert ext is not None
+    found = {c.field: (c.value, c.provenance.confidence) for c in ext.candidates}
+    assert found["amount_without_tax"] == ("194.69", 0.9) and found["tax_amount"][0] == "25.31"
+
+
+def test_a_value_whose_first_character_ocr_also_put_in_the_label() -> None:
+    """Seen on a sideways scan: ``纳税人识别号：9`` overlapping ``91330106MA2BX7Q8KA``."""
+    boxes = [
+        OcrBox.from_rect("发票号码：25000000000000000001", 650, 20, 950, 45, 0.99),
+        OcrBox.from_rect("购买方", 40, 100, 60, 190, 0.99),
+        OcrBox.from_rect("名称：", 80, 110, 125, 128, 0.99),
+        OcrBox.from_rect("杭州示例智能科技有限公司", 180, 110, 400, 128, 0.99),
+        OcrBox.from_rect("纳税人识别号：9", 80, 135, 190, 153, 0.96),
+        OcrBox.from_rect("91330106MA2BX7Q8KA", 178, 136, 310, 152, 0.99),
+    ]
+    page = page_from_boxes(boxes, 1000, 700, 0.6)
+    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    assert inv.buyer_tax_id == "91330106MA2BX7Q8KA"
+
+
+def test_a_digital_title_that_lost_its_closing_bracket() -> None:
+    from office_agent.extract.classify import classify_kind
+
+    inv = Invoice(source="x", sha256="0", title="电子发票(增值税专用发票")
+    assert classify_kind(inv).value == "digital_special"
+    assert classify_kind(inv.model_copy(update={"title": "电子发票(普通发票"})).value == "digital_general"
+
+
+def test_a_seal_on_a_photos_grey_paper_is_painted_grey_not_white() -> None:
+    """Seen on generated photos: seal ink painted white on grey paper was read as white text."""
+    from office_agent.ingest.preprocess import suppress_red
+
+    paper = (190, 188, 185)  # a photo's paper, away from the light
+    im = Image.new("RGB", (600, 300), paper)
+    ImageDraw.Draw(im).rectangle((100, 240, 500, 260), fill=(20, 20, 20))
+    layer = Image.new("RGBA", im.size, (0, 0, 0, 0))
+    ImageDraw.Draw(layer).text((160, 80), "某某有限公司 91110108MA01GUF37R", fill=(170, 25, 30, 255))
+    ImageDraw.Draw(layer).ellipse((120, 30, 480, 200), outline=(170, 25, 30, 255), width=8)
+    stamped = cv2.GaussianBlur(np.asarray(Image.alpha_composite(im.convert("RGBA"), layer).convert("RGB")), (0, 0), 1)
+    out = suppress_red(stamped).astype(int)
+    seal_area = out[30:200, 120:480]
+    assert np.abs(seal_area - np.array(paper)).max(axis=2).max() < 40  # nothing lighter or darker than the paper
+    assert out[250, 300].max() < 60  # print away from the seal: untouched
+
+
+def test_totals_read_through_ocr_noise() -> None:
+    """Seen on generated scans: ¥ read as Y after （小写）; the seal's text run into the total."""
+    head = [
+        OcrBox.from_rect("发票号码：25000000000000000001", 650, 20, 950, 45, 0.99),
+        OcrBox.from_rect("价税合计（大写）", 60, 560, 220, 580, 0.9),
+    ]
+    for total in ("有限小写Y15258.84", "某某有限拿￥15258.84"):
+        page = page_from_boxes([*head, OcrBox.from_rect(total, 620, 560, 800, 580, 0.9)], 1000, 700, 0.6)
+        (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+        assert str(inv.total_amount) == "15258.84"
+
+
+def test_a_credit_code_with_ocrs_letter_o_for_zero() -> None:
+    from office_agent.extract.normalize import normalize_tax_id
+
+    assert normalize_tax_id("12486121F48H2D39WO") == "12486121F48H2D39W0"  # the check character holds after
+    assert normalize_tax_id("91330106MA2BX7Q8KA") == "91330106MA2BX7Q8KA"
+    assert normalize_tax_id("9133O106MA2BX7Q8KB") == "9133O106MA2BX7Q8KB"  # no valid code either way: left
+
+
+def test_caching_engine_reads_each_image_once(tmp_path: Path) -> None:
+    from office_agent.ingest.ocr.replay import CachingEngine
+
+    inner = ReplayEngine([OcrBox.from_rect("发票号码：12345678", 10, 10, 200, 30, 0.9)])
+    engine = CachingEngine(inner, tmp_path / "ocr")
+    a, b = np.zeros((40, 60, 3), np.uint8), np.full((40, 60, 3), 255, np.uint8)
+    first = engine.recognize(a)
+    assert engine.recognize(a) == first and inner.calls == 1  # the second reading came from disk
+    engine.recognize(b)
+    assert inner.calls == 2 and (engine.hits, engine.misses) == (1, 2)
+    again = CachingEngine(ReplayEngine([]), tmp_path / "ocr")  # a later run: nothing read again
+    assert again.recognize(a) == first and again.recognize(b) == first and again.misses == 0
+    for path in (tmp_path / "ocr").iterdir():
+        path.write_text("{torn", "utf-8")
+    torn = CachingEngine(inner, tmp_path / "ocr")
+    assert torn.recognize(a) == first and torn.misses == 1  # a torn file: the image is read again

@@ -95,6 +95,88 @@ def test_foreign_receipt() -> None:
     assert f["issue_date"] == "2018-10-19" and f["total_amount"] == "60.30" and f["currency"] == "MYR"
 
 
+def test_foreign_invoice_number_and_a_spaced_month_date() -> None:
+    p = page([
+        ["Amazon Web Services Invoice"],
+        ["Invoice Number:", "42183017"],
+        ["Invoice Date:", "August 3 , 2014"],
+        ["TOTAL AMOUNT DUE ON August 3 , 2014", "$4.11"],
+    ])  # fmt: skip
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["invoice_number"] == "42183017" and f["issue_date"] == "2014-08-03" and f["total_amount"] == "4.11"
+    p = page([["Retail Invoices/Bill"], ["Invoice No : # BLR_WFLD20151000982590"], ["Grand Total", "₹ 319.00"]])
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["invoice_number"] == "BLR_WFLD20151000982590" and f["currency"] == "INR"
+
+
+def test_a_foreign_invoice_number_keeps_its_letters_in_the_record() -> None:
+    from office_agent.extract.chain import chain_steps
+    from office_agent.models import DocFormat, Document
+
+    p = page([["Invoice No : # BLR_WFLD20151000982590"], ["Invoice Date: 20-10-2015"], ["Grand Total", "₹ 319.00"]])
+    s = chain_steps()
+    doc = Document(source="x.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[p])
+    (inv,) = (s["extract"] | s["normalise"] | s["validate"] | s["classify"]).invoke(doc)
+    assert inv.invoice_number == "BLR_WFLD20151000982590" and str(inv.total_amount) == "319.00"
+
+
+def test_receipt_habits_seen_on_sroie() -> None:
+    """A name whose 'Sdn Bhd' wraps; a state that looks like a registration number (JOHOR); a date run into the
+    time; a 'TAXINVOICE' line after the address; a GST summary's Total row after the real total."""
+    p = page([
+        ["Nando's Chickenland Malaysia"],
+        ["Sdn Bhd"],
+        ["(JM0352019-K)"],
+        ["NO.53 JALAN PUTRA 1,"],
+        ["81200 JOHOR BAHRU"],
+        ["JOHOR"],
+        ["TAXINVOICE"],
+        ["ORD #50 -REG #19- 18/01/201810:27:03"],
+        ["Total (RM) :", "112.45"],
+        ["GST SUMMARY"],
+        ["Total:", "106.10", "6.37"],
+    ])  # fmt: skip
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["seller_name"] == "Nando's Chickenland Malaysia Sdn Bhd"
+    assert f["seller_address"] == "NO.53 JALAN PUTRA 1, 81200 JOHOR BAHRU JOHOR"
+    assert f["issue_date"] == "2018-01-18" and f["total_amount"] == "112.45"
+
+
+def test_address_ends_with_the_branch_in_brackets_and_starts_at_a_level() -> None:
+    p = page([
+        ["MR. D.I.Y. (M) SDN BHD"],
+        ["LEVEL 6, BANGUNAN TH, DAMANSARA UPTOWN3"],
+        ["43300 SERI KEMBANGAN, SELANGOR"],
+        ["(MR DIY TESCO TERBAU)"],
+        ["CHOPPING BOARD 35.5X25.5CM"],
+        ["TOTAL", "9.00"],
+    ])  # fmt: skip
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["seller_address"] == (
+        "LEVEL 6, BANGUNAN TH, DAMANSARA UPTOWN3 43300 SERI KEMBANGAN, SELANGOR (MR DIY TESCO TERBAU)"
+    )
+
+
+def test_an_invoice_that_names_its_seller_and_its_invoice_date() -> None:
+    """Not the buyer at the top (Bill to), the seller named by its label; the invoice date over the order date;
+    a whole amount marked by its currency."""
+    p = page([
+        ["Bill to Address:"],
+        ["ATTN: iViveLabs Limited"],
+        ["Order Date: 15-10-2015"],
+        ["Invoice Date: 20-10-2015"],
+        ["Grand Total", "Rs 1939"],
+        ["Service Provider:"],
+        ["(Not to be used for payment remittance)"],
+        ["Amazon Web Services, Inc."],
+    ])  # fmt: skip
+    f = fields(extract_receipt(p, Source.OCR))
+    assert f["seller_name"] == "Amazon Web Services, Inc."
+    assert f["issue_date"] == "2015-10-20" and f["total_amount"] == "1939.00"
+    f = fields(extract_receipt(page([["Sold By : WS Retail Services Pvt. Ltd.,"], ["Total", "319.00"]]), Source.OCR))
+    assert f["seller_name"] == "WS Retail Services Pvt. Ltd."
+
+
 def test_paper_invoice_number_code_and_sealed_title() -> None:
     words = [
         OcrWord(text="值税专用发票", bbox=(250, 10, 380, 35), confidence=0.99),

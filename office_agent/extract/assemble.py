@@ -17,6 +17,7 @@ from office_agent.extract.normalize import (
     digits_only,
     normalize_tax_id,
     parse_date,
+    parse_decimal,
     parse_money,
     squash,
 )
@@ -69,6 +70,22 @@ def _trip_number(value: str) -> str:
     return s
 
 
+def _plate(value: str) -> str:
+    """A vehicle plate; mainland plates use no letters I and O, so OCR's I/O there are the digits 1/0."""
+    s = re.sub(r"\s+", "", value).upper()
+    s = s[:2] + s[2:].replace("O", "0").replace("I", "1")
+    if not re.fullmatch(r"[\u4e00-\u9fff]?[A-Z0-9][-·.]?[A-Z0-9]{4,6}", s):
+        raise NormalizeError(f"not a vehicle plate: {value!r}")
+    return s
+
+
+def _clock(value: str) -> str:
+    m = re.fullmatch(r"\s*([01]?\d|2[0-3])\s*[:：]\s*([0-5]\d)\s*", value)
+    if m is None:
+        raise NormalizeError(f"not a time of day: {value!r}")
+    return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+
 def _currency(value: str) -> str:
     s = value.strip().upper()
     if not re.fullmatch(r"[A-Z]{3}", s):
@@ -107,8 +124,25 @@ NORMALIZERS: dict[str, Callable[[str], Any]] = {
     "travel_date": parse_date,
     "trip_number": _trip_number,
     "fare": parse_money,
+    "vehicle_plate": _plate,
+    "pickup_time": _clock,
+    "dropoff_time": _clock,
+    "unit_price": parse_money,
+    "distance_km": parse_decimal,
     "currency": _currency,
 }
+
+
+def _foreign_number(value: str) -> str:
+    s = re.sub(r"\s+", "", value).lstrip("#").upper()
+    if not re.fullmatch(r"[A-Z0-9][A-Z0-9_\-/]{3,39}", s) or not re.search(r"\d", s):
+        raise NormalizeError(f"not an invoice number: {value!r}")
+    return s
+
+
+# Candidates whose provenance ``detail`` names another shape than the fapiao one: a foreign invoice's number is
+# letters and digits (``BLR_WFLD20151000982590``), where a fapiao's is 8 or 20 digits.
+DETAIL_NORMALIZERS: dict[tuple[str, str], Callable[[str], Any]] = {("invoice_number", "foreign"): _foreign_number}
 
 
 def _rank(c: Candidate) -> tuple[int, float]:
@@ -148,7 +182,7 @@ def _choose(
     chosen: tuple[Any, Provenance] | None = None
     for c in ranked:
         try:
-            value = parse(c.value)
+            value = DETAIL_NORMALIZERS.get((field, c.provenance.detail or ""), parse)(c.value)
         except (NormalizeError, ValueError, ArithmeticError):
             inv.warnings.append(f"{field}: could not read {c.value!r} from {c.provenance.source.value}")
             continue

@@ -35,7 +35,7 @@ from office_agent.extract.checks import KEY_FIELDS, validate
 from office_agent.extract.classify import CategoryRules, classify_category, classify_kind, load_category_rules
 from office_agent.extract.document import extract_document
 from office_agent.extract.llm import LlmError, llm_extract, make_structured_model
-from office_agent.extract.ocrconf import flag_low_confidence
+from office_agent.extract.ocrconf import flag_low_confidence, reconcile_amounts
 from office_agent.ingest import read_document, sniff
 from office_agent.ingest.sources import Blob
 from office_agent.models import Document, Extraction, Invoice
@@ -143,7 +143,7 @@ def _assemble(doc: Document, group: list[Extraction]) -> Invoice:
     inv.page_frame = next((e.frame for e in group if e.frame is not None and e.page == page), None)
     inv.warnings.extend(doc.warnings)
     inv.invoice_kind = classify_kind(inv)
-    return inv
+    return reconcile_amounts(inv)
 
 
 def needs_fallback(inv: Invoice | None, settings: Settings | None = None) -> bool:

@@ -17,11 +17,13 @@ from office_agent.models import Invoice, InvoiceKind
 
 # Checked in order; the first matching pattern on the printed title decides.
 _TITLE_RULES: tuple[tuple[re.Pattern[str], InvoiceKind], ...] = (
+    # A taxi receipt carries a code and a number like a VAT invoice, but it is none of the contract's VAT kinds.
+    (re.compile(r"出租(?:汽)?车.{0,6}?(?:发票|票据|车票)|的士.{0,4}发票"), InvoiceKind.OTHER),
     (re.compile(r"铁路电子客票"), InvoiceKind.RAILWAY_TICKET),
     (re.compile(r"航空运输电子客票行程单"), InvoiceKind.FLIGHT_ITINERARY),
     (re.compile(r"行程单"), InvoiceKind.RIDE_ITINERARY),
-    (re.compile(r"^电子发票[(（]增值税专用发票[)）]"), InvoiceKind.DIGITAL_SPECIAL),
-    (re.compile(r"^电子发票[(（]普通发票[)）]"), InvoiceKind.DIGITAL_GENERAL),
+    (re.compile(r"^电子发票[(（]增值税专用发票(?:[)）]|$)"), InvoiceKind.DIGITAL_SPECIAL),  # OCR may lose the )
+    (re.compile(r"^电子发票[(（]普通发票(?:[)）]|$)"), InvoiceKind.DIGITAL_GENERAL),
     (re.compile(r"增值税电子专用发票"), InvoiceKind.VAT_ELECTRONIC_SPECIAL),
     (re.compile(r"增值税电子普通发票"), InvoiceKind.VAT_ELECTRONIC_GENERAL),
     (re.compile(r"增值税专用发票"), InvoiceKind.VAT_SPECIAL),
@@ -95,7 +97,8 @@ def load_category_rules(path: str | None = None) -> CategoryRules:
 
 
 def classify_category(inv: Invoice, rules: CategoryRules | None = None) -> str:
-    """The category of the invoice's largest line (by absolute amount); the fallback when nothing matches."""
+    """The category of the invoice's largest line (by absolute amount); else the printed title's (a taxi receipt
+    has no lines); the fallback when nothing matches."""
     rules = rules or load_category_rules()
     items = sorted(inv.items, key=lambda i: abs(i.amount) if i.amount is not None else 0, reverse=True)
     for item in items:
@@ -103,4 +106,6 @@ def classify_category(inv: Invoice, rules: CategoryRules | None = None) -> str:
             found = rules.match(item.name)
             if found:
                 return found
+    if not inv.items and inv.title:
+        return rules.match(inv.title) or rules.fallback
     return rules.fallback

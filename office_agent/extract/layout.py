@@ -45,7 +45,18 @@ def _spaced(word: str) -> str:
     return _GAP.join(re.escape(c) for c in word)
 
 
-# (kind, printed label); longer labels first where one contains another.
+def _misread(word: str) -> str:
+    """``word`` spaced, with any one of its characters read as another CJK character (OCR: 纳税人识刑号)."""
+    variants = []
+    for i in range(len(word)):
+        chars = [re.escape(c) for c in word]
+        chars[i] = "[\u4e00-\u9fff]"
+        variants.append(_GAP.join(chars))
+    return "(?:" + "|".join(variants) + ")"
+
+
+# (kind, printed label); longer labels first where one contains another. The misread forms come after the exact
+# ones, so they only match where the exact label is not there.
 _LABELS: tuple[tuple[str, str], ...] = (
     ("invoice_code", _spaced("发票代码")),
     ("invoice_number", _spaced("发票号码")),
@@ -55,8 +66,11 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("tax_id", _spaced("统一社会信用代码/纳税人识别号")),
     ("tax_id", _spaced("纳税人识别号")),
     ("tax_id", _spaced("统一社会信用代码")),
+    ("tax_id", _misread("统一社会信用代码/纳税人识别号")),
+    ("tax_id", _misread("纳税人识别号")),
     ("words", _spaced("价税合计") + f"(?:{_GAP}{_spaced('(大写)')})?"),
-    ("total", _spaced("(小写)")),
+    # OCR may lose a bracket or the 小 under a seal: (小写¥16252.47, 写)¥2256.07
+    ("total", r"\(?" + _GAP + f"(?:{_spaced('小写')}{_GAP}\\)?|{_spaced('写)')})"),
     ("subtotal", _spaced("合计")),
     ("drawer", _spaced("开票人")),
     ("other", _spaced("货物或应税劳务、服务名称")),
@@ -64,6 +78,7 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("other", _spaced("项目名称")),
     ("other", _spaced("服务名称")),
     ("name", _spaced("名称")),
+    ("name", "(?<!姓)名" + _GAP + "(?=[:：])"),  # 称 lost by OCR: ``名`` | ``：广东省…``
     ("other", _spaced("地址、电话")),
     ("other", _spaced("地址")),
     ("other", _spaced("电话")),
@@ -131,6 +146,7 @@ _COLUMN_KIND = {f"c{i}": col for i, (col, _) in enumerate(_COLUMNS)}
 _COLUMN_RE = re.compile("|".join(f"(?P<c{i}>{_spaced(word)})" for i, (_, word) in enumerate(_COLUMNS)))
 _HEADER_NAME = re.compile(_spaced("名称") + "|" + _spaced("项目"))
 _HEADER_AMOUNT = re.compile(_spaced("金额"))
+_HEADER_TAX = re.compile(r"(?<!价)" + _spaced("税额"))
 _NUMERIC_COLUMNS = frozenset({"quantity", "unit_price", "amount", "tax_rate", "tax_amount"})
 
 _PIECE = re.compile(r"\S+")
@@ -450,6 +466,8 @@ def _value_after(lay: _Layout, lab: _Label, kind: str | None = None) -> _Value |
     if off == 0 and tok.x0 - lab.box.x1 > 0.3 * _page_width(lay):
         return None  # too far away to belong to the label
     value = tok.sub(off, end_in_tok)
+    if kind in _CONTINUES and end_in_tok == len(tok.text) and i + 1 < len(line.toks):
+        value = _overlapping_whole(line.toks[i + 1], value, _CONTINUES[kind])
     confidence = SURE
     if kind in _CONTINUES and end_in_tok == len(tok.text):
         value, joined = _continue(line, i, value, _CONTINUES[kind])
@@ -461,6 +479,15 @@ def _value_after(lay: _Layout, lab: _Label, kind: str | None = None) -> _Value |
     if shape is not None and not shape.fullmatch("".join(text.split())):
         confidence = GUESSED
     return _Value(text, value.bbox, confidence)
+
+
+def _overlapping_whole(nxt: _Tok, value: _Tok, pattern: re.Pattern[str]) -> _Tok:
+    """OCR sometimes reads a value's first characters into the label's box too (``纳税人识别号：9`` overlapping
+    ``91330106MA2BX7Q8KA``): the overlapping run that starts with the same characters is the whole value."""
+    head = _squashed(value)
+    if nxt.x0 < value.x1 - 1 and head and nxt.key.startswith(head) and pattern.fullmatch(nxt.key):
+        return nxt
+    return value
 
 
 def _continue(line: _Line, i: int, value: _Tok, pattern: re.Pattern[str]) -> tuple[_Tok, bool]:
@@ -524,7 +551,37 @@ def _read_title(lay: _Layout, toks: list[_Tok]) -> None:
         if "发票" in title.key and len(_squashed(title)) >= 4 and (best is None or t.h > best.h):
             best = title
     if best is not None:
+        best = _title_row(best, toks)
         lay.add("title", _Value(best.text.strip(), best.bbox, 0.9))
+
+
+def _title_row(best: _Tok, toks: list[_Tok]) -> _Tok:
+    """The title with the runs that continue it on its row: OCR often cuts ``电子发票`` | ``（增值税专用发票）``
+    or ``上海增值税电子`` | ``普通发票``, their boxes a little apart or overlapping. A neighbour joins when it is as
+    tall, at most an em and a half away (or overlapping by up to half an em), and holds no label and no digit."""
+    row = [
+        t for t in toks
+        if t is not best and t.h >= 0.6 * best.h and min(t.bottom, best.bottom) - max(t.top, best.top) >= 0.6 * best.h
+        and not _LABEL_RE.search(t.key) and not re.search(r"\d", t.key)
+    ]  # fmt: skip
+    joined = [best]
+    grown = True
+    while grown:
+        grown = False
+        for t in row:
+            if t in joined:
+                continue
+            if -0.5 * best.h <= t.x0 - joined[-1].x1 <= 1.5 * best.h and t.x1 > joined[-1].x1:
+                joined.append(t)
+                grown = True
+            elif -0.5 * best.h <= joined[0].x0 - t.x1 <= 1.5 * best.h and t.x0 < joined[0].x0:
+                joined.insert(0, t)
+                grown = True
+    if len(joined) == 1:
+        return best
+    text = "".join(t.text.strip() for t in joined)
+    box = _union(joined)
+    return _Tok(text, text.translate(_FOLD), box[0], box[1], box[2], box[3])
 
 
 def _read_header_fields(lay: _Layout) -> None:
@@ -591,7 +648,10 @@ def _read_totals(lay: _Layout) -> None:
         if not money:
             continue
         confidence = SURE if len(money) >= 2 else LIKELY
-        for name, piece in zip(("amount_without_tax", "tax_amount"), money, strict=False):
+        names: tuple[str, ...] = ("amount_without_tax", "tax_amount")
+        if len(money) == 1 and _under_tax_column(lay, money[0]):
+            names = ("tax_amount",)  # the amount was not read (a seal over it): the one figure is the tax
+        for name, piece in zip(names, money, strict=False):
             if _MONEY.fullmatch(_squashed(piece)):  # ``***`` (exempt) is no value
                 lay.add(name, _Value(piece.text, piece.bbox, confidence))
         break
@@ -604,13 +664,42 @@ def _read_totals(lay: _Layout) -> None:
                 lay.add("total_amount_in_words", value)
     total = lay.first("total")
     value = _value_after(lay, total) if total is not None else None
+    if value is not None:
+        value.text = _OCR_YEN.sub("¥", value.text.strip())
     if value is not None and _MONEY.fullmatch(value.text.translate(_FOLD).replace(" ", "")):
         lay.add("total_amount", value)
     elif words is not None:  # no （小写） label: the last amount on the 价税合计 row
-        pieces = _money_pieces(_pieces_after(words.line, words.end))
-        money = [p for p in pieces if _MONEY.fullmatch(_squashed(p))]
-        if money:
-            lay.add("total_amount", _Value(money[-1].text, money[-1].bbox, LIKELY))
+        trailing = [_trailing_money(p) for p in _pieces_after(words.line, words.end)]
+        found = [p for p in trailing if p is not None]
+        if found:
+            lay.add("total_amount", _Value(found[-1].text, found[-1].bbox, LIKELY))
+
+
+# OCR reads the yen sign as Y; and a seal's text may run into the total (``某某有限拿￥4123.22``)
+_OCR_YEN = re.compile(r"^[Yy](?=-?[\d,]*\d\.\d{2}$)")
+_YEN_AMOUNT = re.compile(r"[¥Y]\s*(-?[\d,]*\d\.\d{2})$")
+
+
+def _trailing_money(piece: _Tok) -> _Tok | None:
+    """The piece if it is an amount, else a yen-marked amount that ends it."""
+    if _MONEY.fullmatch(_squashed(piece)):
+        return piece
+    m = _YEN_AMOUNT.search(piece.key)
+    return piece.sub(m.start(1), m.end(1)) if m else None
+
+
+def _under_tax_column(lay: _Layout, piece: _Tok) -> bool:
+    """Whether ``piece`` stands nearer the item table's 税额 column than its 金额 column."""
+    for line in lay.lines:
+        if not (_HEADER_AMOUNT.search(line.key) and _HEADER_NAME.search(line.key)):
+            continue
+        amount, tax = _HEADER_AMOUNT.search(line.key), _HEADER_TAX.search(line.key)
+        if amount is None or tax is None:
+            return False
+        amount_x = line.span(amount.start(), amount.end()).cx
+        tax_x = line.span(tax.start(), tax.end()).cx
+        return tax_x > amount_x and abs(piece.cx - tax_x) < abs(piece.cx - amount_x)
+    return False
 
 
 def _read_remarks(lay: _Layout) -> None:

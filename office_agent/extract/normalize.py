@@ -112,6 +112,11 @@ def normalize_tax_id(value: str | None) -> str | None:
         return None
     if not re.fullmatch(r"[0-9A-Z]{6,20}", s):
         raise NormalizeError(f"not a taxpayer id: {value!r}")
+    if len(s) == 18 and ("O" in s or "I" in s) and not uscc_valid(s):
+        # A credit code has no letters I and O: OCR's O and I for 0 and 1, taken only when the check holds.
+        fixed = s.replace("O", "0").replace("I", "1")
+        if uscc_valid(fixed):
+            return fixed
     return s
 
 

@@ -8,7 +8,20 @@ recogniser's part is the lowest score among the OCR words under the value's box.
 
 from __future__ import annotations
 
-from office_agent.models import BBox, Candidate, ErrorInfo, Extraction, Invoice, Page, Provenance, Source, Status
+from decimal import Decimal
+
+from office_agent.models import (
+    Alternative,
+    BBox,
+    Candidate,
+    ErrorInfo,
+    Extraction,
+    Invoice,
+    Page,
+    Provenance,
+    Source,
+    Status,
+)
 
 REVIEW_BELOW = 0.8
 # Fields whose value a reviewer must be able to trust; the rest only carry their confidence.
@@ -72,3 +85,47 @@ def flag_low_confidence(inv: Invoice, threshold: float = REVIEW_BELOW) -> Invoic
         inv.errors.append(ErrorInfo(stage="extract", message=f"low OCR confidence, check by hand: {listed}"))
         inv.status = Status.PARTIAL
     return inv
+
+
+REPAIRED = 0.85  # confidence of a header amount taken from the line items (two readings that agree)
+
+
+def reconcile_amounts(inv: Invoice) -> Invoice:
+    """Repair a header amount that OCR misread, from the line items, when the arithmetic proves it.
+
+    A digit under a seal misread in the 合计 row (``194.09`` for ``194.69``) breaks amount + tax = total. When
+    the line items' amounts sum to exactly total − tax, that sum replaces the amount read (or fills it when the
+    row was not read at all); the same for the tax from the items' taxes. Only fields read by OCR (or missing
+    on a record whose items were read by OCR) are touched; the value read stays in ``alternatives``.
+    """
+    total = inv.total_amount
+    prov = inv.provenance.get("total_amount")  # read by OCR, or from the QR code
+    if total is None or prov is None or not inv.items or inv.provenance.get("items", prov).source != Source.OCR:
+        return inv
+    if any(i.amount is None for i in inv.items):
+        return inv
+    amount, tax = inv.amount_without_tax, inv.tax_amount
+    if amount is not None and amount + (tax or Decimal(0)) == total:
+        return inv
+    items_amount = sum((i.amount for i in inv.items if i.amount is not None), Decimal(0))
+    items_tax = sum((i.tax_amount for i in inv.items if i.tax_amount is not None), Decimal(0))
+    if items_amount + (tax or Decimal(0)) == total and amount != items_amount:
+        _repair(inv, "amount_without_tax", items_amount, prov)
+    elif tax != items_tax and amount is not None and amount + items_tax == total and items_tax:
+        _repair(inv, "tax_amount", items_tax, prov)
+    return inv
+
+
+def _repair(inv: Invoice, field: str, value: Decimal, total_prov: Provenance) -> None:
+    old = getattr(inv, field)
+    old_prov = inv.provenance.get(field)
+    if old_prov is not None and old_prov.source != Source.OCR:
+        return
+    if old is not None:
+        reason = "breaks amount + tax = total; the line items' sum agrees with the total"
+        inv.add_alternative(field, Alternative(value=str(old), source=Source.OCR, reason=reason))
+    base = old_prov or total_prov
+    detail = "sum of the line items (the row read disagrees)"
+    inv.provenance[field] = base.model_copy(update={"confidence": min(base.confidence, REPAIRED), "detail": detail})
+    setattr(inv, field, value)
+    inv.warnings.append(f"{field}: {old if old is not None else 'not read'} → {value} from the line items")

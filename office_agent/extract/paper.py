@@ -59,9 +59,12 @@ def _money(text: str) -> list[Decimal]:
 
 def _totals_row(page: Page, source: Source, out: Extraction) -> None:
     """The 合计 row (amount and tax) when OCR missed its spaced-out label: the line of amounts just above the
-    total in figures. Trusted when amount + tax = total; otherwise offered at a low confidence."""
+    total in figures (the （小写） line, else the 价税合计 line). Trusted when amount + tax = total; otherwise
+    offered at a low confidence."""
     lines = text_lines(page)
     idx = next((i for i, ln in enumerate(lines) if re.search(r"小\s*写", ln.folded)), None)
+    if idx is None:  # （小写） lost too (under the seal): the 价税合计 line, if it carries the total in figures
+        idx = next((i for i, ln in enumerate(lines) if re.search(r"价\s*税\s*合\s*计", ln.folded)), None)
     if idx is None:
         return
     totals = _money(lines[idx].text)

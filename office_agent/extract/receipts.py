@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from office_agent.extract.textlines import TextLine, provenance, text_lines
-from office_agent.models import Extraction, Page, Source
+from office_agent.models import Extraction, Page, Source, Word
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _AMOUNT = re.compile(r"(?<![\d.])-?\d{1,3}(?:[,\s]\d{3})*\.\d{2}(?!\d)|(?<![\d.])-?\d+\.\d{2}(?!\d)")
@@ -32,14 +33,18 @@ _COMPANY = re.compile(
     re.I,
 )
 _ADDRESS = re.compile(
-    r"\b(NO\.?\s*\d|LOT\b|JALAN|JLN|TAMAN|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|LORONG|BLOCK|BLK|FLOOR|"
-    r"\d{5}\b|SUITE|PLAZA|BANDAR|KAWASAN|PERSIARAN)",
+    r"\b(NO\.?\s*\d|LOT\b|JALAN|JLN|JL\b|TAMAN|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|LORONG|BLOCK|BLK|FLOOR|"
+    r"\d{5}\b|SUITE|PLAZA|BANDAR|KAWASAN|PERSIARAN|LEVEL\s*\d|BANGUNAN|WISMA|MENARA|KOMPLEKS|UNIT\s+[A-Z]?-?\d)",
     re.I,
 )
 _STOP = re.compile(
-    r"\b(TEL|FAX|PHONE|GST|REG|INVOICE|RECEIPT|DATE|CASHIER|TAX|EMAIL|WWW|HTTP|DOC|BILL|ORDER|TABLE)\b|@", re.I
+    r"\b(TEL|FAX|PHONE|GST|REG|INVOICE|RECEIPT|DATE|CASHIER|TAX|EMAIL|WWW|HTTP|DOC|DOCUMENT|BILL|ORDER|TABLE|"
+    r"CHECK|GUEST|SERVER)\b|TAX\s*INVOICE|@",
+    re.I,
 )
-_REG = re.compile(r"^\(?[\dA-Z\-]{5,}\)?$|CO\.?\s*REG|\(\d{4,}-?[A-Z]?\)")
+# A registration number on its own (``(867388-U)``, ``JM0352019-K``: a digit in it, so ``JOHOR`` is none)
+_REG = re.compile(r"^\(?(?=[\dA-Z\-]*\d)[\dA-Z\-]{5,}\)?$|CO\.?\s*REG|COMPANY\s*NO|\(\d{4,}-?[A-Z]?\)", re.I)
+_SUFFIX_ONLY = re.compile(r"^(?:SDN\.?\s*BHD\.?|BHD\.?|S/B|LTD\.?|LIMITED|INC\.?|LLC|PTE\.?\s*LTD\.?)$", re.I)
 _REG_IN_BRACKETS = re.compile(r"\((?:CO\.?\s*REG[^)]*|\s*[\dA-Z]{0,3}\d{4,}\s*-?\s*[A-Z]?\s*)\)", re.I)
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _PHONE = re.compile(r"\b0\d{1,2}\s*-\s*\d{3,4}\s*\d{3,4}\b|\d{9,}")
@@ -47,9 +52,10 @@ _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN",
                                        "DEC"), 1)}  # fmt: skip
 _DATES = (
     re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)"),  # ISO
-    re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})(?!\d)"),  # day first
+    # day first; the year may run into the time (``18/01/201810:27:03``)
+    re.compile(r"(?<!\d)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}(?=\d{1,2}:\d{2})|\d{4}(?!\d)|\d{2}(?!\d))"),
     re.compile(r"(?<!\d)(\d{1,2})[\s\-]*([A-Z]{3})[A-Z]*[\s\-,]*(\d{4}|\d{2})(?!\d)", re.I),
-    re.compile(r"\b([A-Z]{3})[A-Z]*\.?\s+(\d{1,2}),?\s+(\d{4})\b", re.I),
+    re.compile(r"\b([A-Z]{3})[A-Z]*\.?\s+(\d{1,2})\s*,?\s*(\d{4})\b", re.I),
 )
 _CURRENCIES = (
     (re.compile(r"\bRM\b|\bMYR\b"), "MYR"), (re.compile(r"S\$|\bSGD\b"), "SGD"), (re.compile(r"HK\$|\bHKD\b"), "HKD"),
@@ -85,6 +91,11 @@ def extract_receipt(page: Page, source: Source) -> Extraction | None:
     if tax:
         value, ln = tax
         out.add("tax_amount", value, provenance(page, source, ln.words, 0.7))
+    number = _invoice_number(lines)
+    if number:
+        value, ln = number
+        prov = provenance(page, source, ln.words, 0.8).model_copy(update={"detail": "foreign"})
+        out.add("invoice_number", value, prov)
     currency = _currency(lines)
     if currency:
         out.add("currency", currency, provenance(page, source, [], 0.7))
@@ -97,7 +108,39 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_SELLER_LABEL = re.compile(
+    r"^\s*(?:SOLD\s*BY|SERVICE\s*PROVIDER|SELLER|VENDOR|SUPPLIER|BILL(?:ED)?\s*FROM)\b\s*[:：]?\s*", re.I
+)
+
+
+def _labelled_seller(page: Page) -> tuple[str, list[Word]] | None:
+    """An invoice that names its seller: ``Sold By : WS Retail Services Pvt. Ltd.`` in one run, or a
+    ``Service Provider:`` run with the name in a run below it in the same column (a remark in brackets skipped).
+    (name, its words)"""
+    for w in page.words:
+        m = _SELLER_LABEL.match(unicodedata.normalize("NFKC", w.text))
+        if m is None:
+            continue
+        rest = _clean(unicodedata.normalize("NFKC", w.text)[m.end() :]).strip(" ,;")
+        found: Word | None = w if rest and not rest.startswith("(") else None
+        if found is None:
+            below = sorted((v for v in page.words if v.bbox[1] > w.bbox[1] and abs(v.bbox[0] - w.bbox[0]) < 20),
+                           key=lambda v: v.bbox[1])  # fmt: skip
+            for v in below[:3]:
+                t = _clean(unicodedata.normalize("NFKC", v.text)).strip(" ,;")
+                if t and not (t.startswith("(") and t.endswith(")")):
+                    found, rest = v, t
+                    break
+        if found is not None:
+            return rest, [found]
+    return None
+
+
 def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) -> None:
+    labelled = _labelled_seller(page)
+    if labelled is not None:
+        out.add("seller_name", labelled[0], provenance(page, source, labelled[1], 0.8))
+        return
     head = lines[:12]
     first_address = next((i for i, ln in enumerate(head) if i and _ADDRESS.search(ln.folded)), None)
     name_idx: int | None = next((i for i, ln in enumerate(head[:6]) if _COMPANY.search(ln.folded)), None)
@@ -108,7 +151,17 @@ def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) 
     if name_idx is None:
         return
     name = head[name_idx]
-    out.add("seller_name", _clean(name.folded), provenance(page, source, name.words, 0.8))
+    words = list(name.words)
+    text = _clean(name.folded)
+    if _SUFFIX_ONLY.match(text) and name_idx > 0:  # ``Nando's Chickenland Malaysia`` | ``Sdn Bhd``
+        words = list(head[name_idx - 1].words) + words
+        text = f"{_clean(head[name_idx - 1].folded)} {text}"
+    out.add("seller_name", text, provenance(page, source, words, 0.8))
+    _address(page, source, lines, name_idx, out)
+
+
+def _address(page: Page, source: Source, lines: list[TextLine], name_idx: int, out: Extraction) -> None:
+    """The address lines below the seller's name, up to the phone, registration or date lines."""
     address: list[TextLine] = []
     for ln in lines[name_idx + 1 : name_idx + 9]:
         t = _clean(ln.folded)
@@ -125,6 +178,8 @@ def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) 
         if after_postcode and (re.search(r"\d", t) or (len(t.split()) > 3 and not t.startswith("("))):
             break
         address.append(ln)
+        if after_postcode and t.startswith("(") and t.endswith(")"):
+            break  # a branch name in brackets closes the address: ``(MR DIY TESCO TERBAU)``
     if address:
         text = " ".join(_clean(ln.folded) for ln in address)
         words = [w for ln in address for w in ln.words]
@@ -159,7 +214,11 @@ def _date(lines: list[TextLine]) -> tuple[str, TextLine] | None:
     if not found:
         return None
     labelled = [f for f in found if re.search(r"DATE|TARIKH", f[1].folded, re.I)]
-    return (labelled or found)[0]
+    issued = [f for f in labelled if re.search(r"(INVOICE|BILL|ISSUE)\s*DATE|DATE\s*OF\s*ISSUE", f[1].folded, re.I)]
+    return (issued or labelled or found)[0]
+
+
+_WHOLE_AMOUNT = re.compile(r"(?:\bRS\.?|\bRM|\bINR|\bUSD|\$|₹|€|£)\s*(\d{1,3}(?:,\d{3})+|\d+)(?![\d.,])", re.I)
 
 
 def _amount_after(lines: list[TextLine], i: int, start: int) -> str | None:
@@ -168,6 +227,9 @@ def _amount_after(lines: list[TextLine], i: int, start: int) -> str | None:
     amounts = _AMOUNT.findall(rest)
     if amounts:  # the first: columns of the next printed line may have been merged onto this one
         return amounts[0].replace(",", "").replace(" ", "")
+    whole = _WHOLE_AMOUNT.search(rest)
+    if whole:  # ``Grand Total Rs 1939``: a whole amount, marked by its currency
+        return f"{whole.group(1).replace(',', '')}.00"
     if i + 1 < len(lines) and not re.search(r"[A-Z]{3,}", lines[i + 1].folded.replace("RM", "")):
         nxt = _AMOUNT.findall(lines[i + 1].folded)
         if nxt:
@@ -175,9 +237,19 @@ def _amount_after(lines: list[TextLine], i: int, start: int) -> str | None:
     return None
 
 
+_SUMMARY = re.compile(r"(GST|TAX|VAT)\s*SUMMARY|TAX\s*CODE", re.I)
+
+
 def _total(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    """The best-ranked total line (the last of equal rank), before a GST summary table if there is one: its
+    ``Total: 106.10 6.37`` row sums the tax base, not what was paid."""
+    cut = next((i for i, ln in enumerate(lines) if _SUMMARY.search(ln.folded)), len(lines))
+    return _best_total(lines, cut) or (_best_total(lines, len(lines)) if cut < len(lines) else None)
+
+
+def _best_total(lines: list[TextLine], cut: int) -> tuple[str, TextLine] | None:
     best: tuple[int, int, str, TextLine] | None = None
-    for i, ln in enumerate(lines):
+    for i, ln in enumerate(lines[:cut]):
         t = ln.folded.upper()
         if _NOT_TOTAL.search(t) and not re.search(r"ROUND|GRAND|NET", t):
             continue
@@ -202,6 +274,24 @@ def _total(lines: list[TextLine]) -> tuple[str, TextLine] | None:
                 if amounts:
                     return amounts[-1].replace(",", ""), lines[k]
     return value, ln
+
+
+_INVOICE_NO = re.compile(
+    r"\b(?:INVOICE|BILL|RECEIPT)\s*(?:NO\b\.?|NUMBER|NUM\b\.?|#)\s*[:.]?\s*#?\s*([A-Z0-9][A-Z0-9_\-/]{3,})", re.I
+)
+
+
+def _invoice_number(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    """The value after ``Invoice No`` / ``Invoice Number`` / ``Receipt #`` (on its line, or alone on the next)."""
+    for i, ln in enumerate(lines):
+        m = _INVOICE_NO.search(ln.folded)
+        if m and re.search(r"\d", m.group(1)):
+            return m.group(1), ln
+        if m is None and re.search(r"\b(?:INVOICE|BILL|RECEIPT)\s*(?:NO\b\.?|NUMBER|#)\s*[:.]?\s*$", ln.folded, re.I):
+            nxt = lines[i + 1].folded.strip() if i + 1 < len(lines) else ""
+            if re.fullmatch(r"#?\s*[A-Z0-9][A-Z0-9_\-/]{3,}", nxt, re.I) and re.search(r"\d", nxt):
+                return nxt.lstrip("# "), lines[i + 1]
+    return None
 
 
 def _tax(lines: list[TextLine]) -> tuple[str, TextLine] | None:

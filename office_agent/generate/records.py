@@ -83,8 +83,25 @@ def invoice_record(inv: Invoice) -> dict[str, Any]:
         },
         "reverses": inv.reverses,
         "reversed_by": inv.reversed_by or None,
+        "trip": trip_record(inv),
     }
     return rec
+
+
+TRIP_FIELDS = (
+    "passenger", "route", "travel_date", "trip_number", "seat_class", "fare", "vehicle_plate", "pickup_time",
+    "dropoff_time", "unit_price", "distance_km",
+)  # fmt: skip
+
+
+def trip_record(inv: Invoice) -> dict[str, str] | None:
+    """Tickets, itineraries and taxi receipts: their travel fields (only those read); None on other records."""
+    out: dict[str, str] = {}
+    for name in TRIP_FIELDS:
+        v = getattr(inv, name)
+        if v is not None:
+            out[name] = v.isoformat() if hasattr(v, "isoformat") else (format(v, "f") if isinstance(v, Decimal) else v)
+    return out or None
 
 
 def failure_record(result: FileResult) -> dict[str, Any]:

@@ -49,22 +49,69 @@ def _gray(img: np.ndarray) -> np.ndarray:
 # Red seals
 
 
+SEAL_MIN_SHARE = 0.0015  # red ink on at least this share of the image is a seal (stray pixels of brown print are not)
+SEAL_FRINGE = 15  # pixels around the seal's ink where text printed under it is looked for
+
+
 def suppress_red(img: np.ndarray) -> np.ndarray:
-    """Paint red and pink pixels (seals, stamps) white; dark text printed under a seal stays dark.
+    """Paint red and pink pixels (seals, stamps) the colour of the paper; dark text printed under a seal stays.
 
     A seal's ink is bright and of a pure red-to-pink hue. The form's own print is kept: its brown labels have an
-    orange hue (G well above B), and dark-red titles are darker than any seal ink.
+    orange hue (G well above B), and dark-red titles are darker than any seal ink. Around a seal, the print it
+    covers is recovered from the red channel (:func:`_clear_seal`).
     """
     if img.ndim == 2:
         return img
     hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)  # H in 0..179
     h, s, v = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
-    red = ((h <= 8) | (h >= 165)) & (s > 50) & (v > 170)
+    red = ((h <= 8) | (h >= 165)) & (s > 50)
+    if not red.any():
+        return img
+    # Bright: 170 on white paper, less where a photo's light falls off (the paper's own brightness, roughly)
+    red &= v > np.minimum(170.0, 0.68 * _paper_brightness(v))
     if not red.any():
         return img
     out = img.copy()
-    out[red] = 255
+    if red.mean() >= SEAL_MIN_SHARE:
+        _clear_seal(img, red, out)
+    else:
+        out[red] = 255
     return out
+
+
+def _paper_brightness(v: np.ndarray) -> np.ndarray:
+    """The brightness of the paper around each pixel: the brightest value nearby, on a coarse grid (cheap)."""
+    rows, cols = v.shape
+    small = cv2.resize(v, (max(1, cols // 16), max(1, rows // 16)), interpolation=cv2.INTER_AREA)
+    small = cv2.dilate(small, np.ones((5, 5), np.uint8))
+    return cv2.resize(small, (cols, rows), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+
+
+def _clear_seal(img: np.ndarray, red: np.ndarray, out: np.ndarray) -> None:
+    """Near the seal, every pixel becomes a grey from its red channel, relative to the paper around it: seal ink
+    (R ≈ 0.9 of the paper's) and its pink fringe turn into paper, print under the seal's strokes (dark red,
+    R ≈ 0.6 of the paper's; more where a photo's blur mixes it with the ink) and beside them stays dark. Relative
+    to the paper, because a photo's paper is grey: seal ink painted white there is read as white text, and a
+    fringe left as it was outlines the seal's text, which is read too.
+    """
+    # Only the box around the red ink is worked on (the rest of the page is left as it is: cheaper).
+    rows, cols = np.nonzero(red.any(axis=1))[0], np.nonzero(red.any(axis=0))[0]
+    m = SEAL_FRINGE + 16  # the fringe, and the paper's window (25 px, smoothed over 5) around it
+    top, bottom = max(0, int(rows[0]) - m), min(red.shape[0], int(rows[-1]) + m + 1)
+    left, right = max(0, int(cols[0]) - m), min(red.shape[1], int(cols[-1]) + m + 1)
+    box, ink_mask = img[top:bottom, left:right], red[top:bottom, left:right]
+    kernel = np.ones((SEAL_FRINGE, SEAL_FRINGE), np.uint8)
+    zone = cv2.dilate(ink_mask.astype(np.uint8), kernel).astype(bool)
+    # The paper's level: the brightest darkest-channel value nearby (seal ink has a dark green/blue channel),
+    # smoothed first so that noise does not make it brighter than the paper is.
+    darkest = cv2.blur(cv2.min(cv2.min(box[:, :, 0], box[:, :, 1]), box[:, :, 2]), (5, 5))
+    paper = np.maximum(cv2.dilate(darkest, np.ones((25, 25), np.uint8)).astype(np.float32), 64.0)
+    ratio = box[:, :, 0].astype(np.float32) / paper
+    # The seal's own level (its ink over bare paper), from the pixels that are surely ink; print under the seal
+    # is darker in the red channel. Stretched: seal ink → paper, a third below it → black.
+    ink = float(np.median(ratio[ink_mask])) - 0.03
+    grey = (np.clip((ratio - (ink - 0.35)) / 0.35, 0.0, 1.0) * paper).astype(np.uint8)
+    np.copyto(out[top:bottom, left:right], grey[:, :, None], where=zone[:, :, None])
 
 
 # ----------------------------------------------------------------------------------------------------------

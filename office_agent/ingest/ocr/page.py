@@ -27,9 +27,9 @@ FLIP_BELOW = 0.85  # a reading with a mean score under this is tried upside down
 # The multilingual recogniser sometimes answers a traditional form for a simplified character; mainland invoices
 # print only simplified ones, and the labels the extractors look for are simplified.
 _TRADITIONAL = "統會納稅別貨額號碼開購銷單價數規務應發電話備註項計專證聯區復戶銀資車類據舊機編員"  # fmt: skip
-_TRADITIONAL += "實際總體費點時間廣東蘇屆營業處歲條寫"
+_TRADITIONAL += "實際總體費點時間廣東蘇屆營業處歲條寫漢粵陽場鐵飛運輸"
 _SIMPLE = "统会纳税别货额号码开购销单价数规务应发电话备注项计专证联区复户银资车类据旧机编员"
-_SIMPLE += "实际总体费点时间广东苏届营业处岁条写"
+_SIMPLE += "实际总体费点时间广东苏届营业处岁条写汉粤阳场铁飞运输"
 _SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLE)
 # The ⊗ printed before the amount in words, read as a letter on its own: a mark, not a value.
 _MARKS = frozenset({"X", "x", "×", "⊗", "ⓧ", "Ⓧ", "⊕"})

@@ -1,12 +1,15 @@
 """Recorded OCR output: record what an engine saw once, replay it in tests without running the model.
 
 A recording is a JSON file ``{"engine": ..., "width": px, "height": px, "dpi": ..., "boxes": [OcrBox.to_json()]}``
-(see ``tests/fixtures/ocr/``). :class:`ReplayEngine` hands the same boxes back for any image.
+(see ``tests/fixtures/ocr/``). :class:`ReplayEngine` hands the same boxes back for any image;
+:class:`CachingEngine` keeps an engine's readings on disk by image content (benchmarks re-run without the model).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,3 +120,37 @@ def load_recordings(path: str | Path) -> list[Recording]:
         )
         for call in raw["calls"]
     ]
+
+
+class CachingEngine:
+    """Wraps an engine and keeps what it read on disk, one JSON file per image content, so a second run over the
+    same images (a benchmark iterating on extraction) skips the model. ``hits`` and ``misses`` count the calls."""
+
+    def __init__(self, inner: OcrEngine, folder: Path, name: str | None = None) -> None:
+        self.inner = inner
+        self.name = name or f"{inner.name}-cached"
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, image: np.ndarray) -> Path:
+        digest = hashlib.sha1(f"{self.inner.name}:{image.shape}:{image.dtype}".encode())
+        digest.update(np.ascontiguousarray(image).data)
+        return self.folder / f"{digest.hexdigest()}.json"
+
+    def recognize(self, image: np.ndarray) -> list[OcrBox]:
+        path = self._path(image)
+        if path.is_file():
+            try:
+                raw = json.loads(path.read_text(encoding="utf-8"))
+                self.hits += 1
+                return [OcrBox.from_json(b) for b in raw]
+            except (ValueError, KeyError, TypeError):
+                pass  # a torn write: read the image again
+        boxes = self.inner.recognize(image)
+        self.misses += 1
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps([b.to_json() for b in boxes], ensure_ascii=False), encoding="utf-8")
+        tmp.replace(path)
+        return boxes
