@@ -559,9 +559,10 @@ def _title_row(best: _Tok, toks: list[_Tok]) -> _Tok:
     """The title with the runs that continue it on its row: OCR often cuts ``电子发票`` | ``（增值税专用发票）``
     or ``上海增值税电子`` | ``普通发票``, their boxes a little apart or overlapping. A neighbour joins when it is as
     tall, at most an em and a half away (or overlapping by up to half an em), and holds no label and no digit."""
+    bh = best.h
     row = [
         t for t in toks
-        if t is not best and t.h >= 0.6 * best.h and min(t.bottom, best.bottom) - max(t.top, best.top) >= 0.6 * best.h
+        if t is not best and min(t.bottom, best.bottom) - max(t.top, best.top) >= 0.6 * bh and t.h >= 0.6 * bh
         and not _LABEL_RE.search(t.key) and not re.search(r"\d", t.key)
     ]  # fmt: skip
     joined = [best]

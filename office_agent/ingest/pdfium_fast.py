@@ -66,15 +66,14 @@ def image_objects(page: pdfium.PdfPage, max_depth: int = 3) -> list[ctypes.c_voi
 
     def walk(parent: ctypes.c_void_p, count: int, get: Callable[..., Any], level: int) -> None:
         for i in range(count):
-            address = get(parent, i)
+            address = get(parent, i)  # a plain int: the c_void_p argument types take it as it is
             if not address:
                 continue
-            obj = ctypes.c_void_p(address)
-            kind = _object_type(obj)
+            kind = _object_type(address)
             if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-                found.append(obj)
+                found.append(ctypes.c_void_p(address))
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth:
-                walk(obj, _form_count(obj), _form_object, level + 1)
+                walk(ctypes.c_void_p(address), _form_count(address), _form_object, level + 1)
 
     raw = handle(page.raw)
     walk(raw, _count_objects(raw), _get_object, 1)
