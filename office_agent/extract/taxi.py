@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from office_agent.extract.textlines import TextLine, provenance, text_lines
+from office_agent.extract.textlines import TextLine, iso_date, provenance, text_lines
 from office_agent.models import Extraction, Page, Source
 
 _TITLE = re.compile(r"出租(?:汽)?车.{0,6}?(?:发票|票据|车票)|的士.{0,4}发票")
@@ -46,10 +46,10 @@ def extract_taxi(page: Page, source: Source) -> Extraction | None:
         return None
     out = Extraction(page=page.number)
     for ln in lines:
-        title = _TITLE.search(re.sub(r"\s+", "", ln.folded))
+        line = re.sub(r"\s+", "", ln.folded)
+        title = _TITLE.search(line)
         if title and "title" not in _fields(out):
-            start = re.sub(r"\s+", "", ln.folded)[: title.end()]
-            out.add("title", start, provenance(page, source, ln.words, 0.9))
+            out.add("title", line[: title.end()], provenance(page, source, ln.words, 0.9))
     seen: set[str] = set()
     for ln in lines:
         _read_row(page, source, ln, out, seen)
@@ -84,7 +84,7 @@ def _read_row(page: Page, source: Source, ln: TextLine, out: Extraction, seen: s
         seen.add(field)
         prov = provenance(page, source, ln.words, 0.9)
         if field == "issue_date":
-            iso = f"{value.group(1)}-{int(value.group(2)):02d}-{int(value.group(3)):02d}"
+            iso = iso_date(value)
             out.add("issue_date", iso, prov)
             out.add("travel_date", iso, prov)
         elif field in ("pickup_time", "dropoff_time"):

@@ -4,6 +4,7 @@ ticket, receipt and paper-invoice readers, which work on lines of text rather th
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -67,3 +68,8 @@ def provenance(page: Page, source: Source, words: tuple[Word, ...] | list[Word],
     ) if words else None  # fmt: skip
     confidence = round(min(geometry, word_confidence(words)), 4)
     return Provenance(source=source, page=page.number, bbox=box, confidence=confidence)
+
+
+def iso_date(m: re.Match[str]) -> str:
+    """``YYYY-MM-DD`` from a match whose first three groups are year, month and day as printed."""
+    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from office_agent.extract.textlines import TextLine, provenance, text_lines
+from office_agent.extract.textlines import TextLine, iso_date, provenance, text_lines
 from office_agent.models import Extraction, Page, Source, Word
 
 _MONEY = re.compile(r"[¥￥]?\s*(-?\d[\d,]*\.\d{2})")
@@ -21,10 +21,6 @@ _SEAT = re.compile(r"商务座|特等座|一等座|二等座|高级软卧|软卧
 _STATION = re.compile(r"([\u4e00-\u9fff]{1,8}?)\s*站")
 _ID_NAME = re.compile(r"\d{4,10}\*{3,}[\dXx*]{0,8}\s*([\u4e00-\u9fff·]{2,6})")
 _ISSUE = re.compile(r"开\s*票\s*日\s*期|填\s*开\s*日\s*期|申\s*请\s*日\s*期")
-
-
-def _iso(m: re.Match[str]) -> str:
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
 
 
 def extract_ticket(page: Page, source: Source) -> Extraction | None:
@@ -54,7 +50,7 @@ def _railway(page: Page, source: Source, lines: list[TextLine]) -> Extraction:
                 out.add("trip_number", train.group(1), provenance(page, source, ln.words, 0.85))
         m = _DATE.search(t)
         if m and not _ISSUE.search(t) and "travel_date" not in _fields(out) and re.search(r"\d{1,2}:\d{2}", t):
-            out.add("travel_date", _iso(m), provenance(page, source, ln.words, 0.85))
+            out.add("travel_date", iso_date(m), provenance(page, source, ln.words, 0.85))
             seat = _SEAT.search(t.replace(" ", ""))
             if seat:
                 out.add("seat_class", seat.group(0), provenance(page, source, ln.words, 0.85))
@@ -111,7 +107,7 @@ def _flight_row(page: Page, source: Source, ln: TextLine, out: Extraction) -> No
         out.add("trip_number", m.group(1), provenance(page, source, ln.words, 0.8))
     d = _DATE.search(t)
     if d:
-        out.add("travel_date", _iso(d), provenance(page, source, ln.words, 0.8))
+        out.add("travel_date", iso_date(d), provenance(page, source, ln.words, 0.8))
 
 
 def _ride(page: Page, source: Source, lines: list[TextLine], squashed: str) -> Extraction:
@@ -128,11 +124,11 @@ def _ride(page: Page, source: Source, lines: list[TextLine], squashed: str) -> E
         out.add("total_amount", total, provenance(page, source, [], 0.8))
     span = re.search(r"行程起止日期[:：]?" + _DATE.pattern + r"至" + _DATE.pattern, squashed)
     if span:
-        start = f"{span.group(1)}-{int(span.group(2)):02d}-{int(span.group(3)):02d}"
+        start = iso_date(span)
         out.add("travel_date", start, provenance(page, source, [], 0.8))
     applied = re.search(r"申请日期[:：]?" + _DATE.pattern, squashed)
     if applied:
-        out.add("issue_date", _iso(applied), provenance(page, source, [], 0.8))
+        out.add("issue_date", iso_date(applied), provenance(page, source, [], 0.8))
     return out
 
 
