@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from office_agent.fontfiles import MICROHEI
+
 ROOT = Path(__file__).resolve().parents[1]
 POLICY_SAMPLES = ROOT / "samples" / "policy"
 POLICY_REALDATA = ROOT.parent / "shared" / "realdata" / "policy"
-CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+CJK_FONT = Path(MICROHEI)
 
 
 def truths() -> list[dict[str, Any]]:

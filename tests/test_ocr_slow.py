@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from office_agent.fontfiles import MICROHEI
 from office_agent.ingest import ocr
 from office_agent.ingest.ocr.rapid import RapidOcrEngine, is_available, packaged_models
 
@@ -20,7 +21,7 @@ pytestmark = [
     pytest.mark.skipif(not is_available(), reason="rapidocr + onnxruntime are not installed"),
 ]
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+FONT = MICROHEI
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:

@@ -1,83 +1,22 @@
 """System fonts for drawing invoice pages (OFD pages, renderings of XML invoices): a Song (serif) face and a Hei
-(sans) face that hold Chinese, found with fontconfig (``fc-list :lang=zh``) — Debian's ``fonts-arphic-gbsn00lp``
-and ``fonts-wqy-microhei`` in CI — then at their usual paths. Without any CJK font the pictures are still drawn,
-with Pillow's built-in font (Chinese shows as boxes), and :func:`font_note` says so.
+(sans) face that hold Chinese, found by :func:`office_agent.fontfiles.font_file` (fontconfig, then the usual
+paths). Without any CJK font the pictures are still drawn, with Pillow's built-in font (Chinese shows as boxes),
+and :func:`font_note` says so.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-import shutil
-import subprocess
-from pathlib import Path
-from typing import Literal
 
 from PIL import ImageFont
 
+from office_agent.fontfiles import Face, font_file
+
 log = logging.getLogger(__name__)
 
-Face = Literal["song", "hei", "mono"]
 AnyFont = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-KNOWN: dict[Face, tuple[str, ...]] = {
-    "song": (
-        "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
-        "/usr/share/fonts/truetype/arphic/uming.ttc",
-        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    ),
-    "hei": (
-        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    ),
-    "mono": (),
-}
-_SONG_WORDS = ("sung", "song", "ming", "serif", "宋", "明", "kai", "楷", "fang", "仿")
 NO_CJK_NOTE = "no Chinese font found (install fonts-wqy-microhei): Chinese text is drawn with Pillow's default font"
-
-
-@functools.cache
-def _fontconfig_cjk() -> tuple[list[str], list[str]]:
-    """(song-like, hei-like) font files that fontconfig lists for Chinese."""
-    song: list[str] = []
-    hei: list[str] = []
-    binary = shutil.which("fc-list")
-    if binary is None:
-        return song, hei
-    try:
-        out = subprocess.run(
-            [binary, ":lang=zh", "file", "family"], capture_output=True, text=True, timeout=20, check=False
-        ).stdout
-    except (OSError, subprocess.SubprocessError) as exc:
-        log.debug("fc-list failed: %s", exc)
-        return song, hei
-    for line in sorted(out.splitlines()):
-        path, _, family = line.partition(":")
-        if not path.strip():
-            continue
-        (song if any(w in family.lower() for w in _SONG_WORDS) else hei).append(path.strip())
-    return song, hei
-
-
-@functools.cache
-def font_file(face: Face) -> str | None:
-    """The file for ``face``: fontconfig's CJK fonts first, then the usual Debian paths; None when none exists."""
-    song, hei = _fontconfig_cjk()
-    if face == "mono":
-        found = shutil.which("fc-match")
-        if found:
-            try:
-                path = subprocess.run([found, "-f", "%{file}", "monospace"], capture_output=True, text=True,
-                                      timeout=20, check=False).stdout.strip()  # fmt: skip
-            except (OSError, subprocess.SubprocessError):
-                path = ""
-            if path and Path(path).is_file():
-                return path
-        return font_file("hei")
-    ordered = [*(song if face == "song" else hei), *(hei if face == "song" else song), *KNOWN[face]]
-    ordered += list(KNOWN["hei" if face == "song" else "song"])
-    return next((p for p in ordered if Path(p).is_file()), None)
 
 
 def has_cjk_font() -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import random
 from functools import lru_cache
-from pathlib import Path
 
 import segno
 from reportlab.lib.utils import ImageReader
@@ -18,24 +17,18 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from office_agent.fontfiles import GBSN, MICROHEI, require_font
 from office_agent.synth.model import SynthInvoice
 
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf", 0),  # Debian fonts-arphic-gbsn00lp (a Song face)
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),  # Debian fonts-wqy-microhei
-)
+FONT_PREFERENCE = (GBSN, MICROHEI)  # the Song face as on real invoices; the order decides the samples' bytes
 BROWN = (0.61, 0.32, 0.14)
 
 
 @lru_cache(maxsize=1)
 def cjk_font() -> str:
-    for path, index in FONT_CANDIDATES:
-        if Path(path).exists():
-            pdfmetrics.registerFont(TTFont("SynthCJK", path, subfontIndex=index))
-            return "SynthCJK"
-    raise RuntimeError(
-        "no CJK TrueType font for synthetic PDFs: install Debian's fonts-arphic-gbsn00lp or fonts-wqy-microhei"
-    )
+    """The reportlab name of the embedded CJK font (registered on first use)."""
+    pdfmetrics.registerFont(TTFont("SynthCJK", require_font(FONT_PREFERENCE, "synthetic invoice PDFs")))
+    return "SynthCJK"
 
 
 @lru_cache(maxsize=4096)

@@ -27,9 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from office_agent.fontfiles import MICROHEI, ZENHEI, require_font
+
 log = logging.getLogger(__name__)
 
-CJK_FONTS = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"]
+FONT_PREFERENCE = (MICROHEI, ZENHEI)  # the order decides the PDF sample's bytes
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples" / "policy"
 PROCEDURES_DIRNAME = "policy_procedures"  # guides holding several procedures, beside samples/policy
 SCANNED_DIRNAME = "policy_scanned"  # scanned and photographed guides
@@ -252,10 +254,6 @@ def _html_body(body: list[str | Item | Table]) -> list[str]:
     return out
 
 
-def cjk_font() -> str | None:
-    return next((f for f in CJK_FONTS if Path(f).exists()), None)
-
-
 def render_pdf(guide: Guide, path: Path | io.BytesIO) -> None:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -265,10 +263,7 @@ def render_pdf(guide: Guide, path: Path | io.BytesIO) -> None:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
     from reportlab.platypus import Table as RLTable
 
-    font_file = cjk_font()
-    if font_file is None:
-        raise RuntimeError("a CJK font is needed for the PDF sample: apt-get install fonts-wqy-microhei")
-    pdfmetrics.registerFont(TTFont("CJK", font_file))
+    pdfmetrics.registerFont(TTFont("CJK", require_font(FONT_PREFERENCE, "the PDF policy samples")))
 
     def style(size: float, lead: float, space: float = 4) -> ParagraphStyle:
         return ParagraphStyle(f"s{size}", fontName="CJK", fontSize=size, leading=lead, spaceAfter=space,

@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFont
 
-_FONTS = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
-)
+from office_agent.fontfiles import GBSN, MICROHEI, find_font
+
+SEAL_FONTS = (MICROHEI, GBSN)  # the seal's words; Pillow's own font when neither is installed
 
 
 @dataclass(frozen=True)
@@ -63,10 +61,8 @@ def render_page(pdf: bytes, index: int = 0, dpi: float = 300.0) -> Image.Image:
 
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in _FONTS:
-        if Path(path).exists():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default()
+    path = find_font(SEAL_FONTS)
+    return ImageFont.load_default() if path is None else ImageFont.truetype(path, size)
 
 
 def add_seal(img: Image.Image, rng: np.random.Generator) -> Image.Image:
