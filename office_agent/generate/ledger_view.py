@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePath
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, TypeAlias, TypeVar
 
 from office_agent.errors import BadArguments
 from office_agent.extract.classify import load_category_rules
@@ -134,8 +134,10 @@ def group_of(source: str, roots: Sequence[PurePath]) -> str | None:
     return None
 
 
-class Rowable(Protocol):
-    """What choosing and ordering the ledger's rows looks at: an :class:`Invoice`, or a compact key for one."""
+@dataclass(slots=True, eq=False)
+class RowFields:
+    """What choosing and ordering the ledger's rows looks at. An :class:`Invoice` has these fields; the store's
+    streaming rebuild keeps them, and a few more, per record in a compact key (``jobs.stream.Key``, a subclass)."""
 
     source: str
     page: int
@@ -146,6 +148,7 @@ class Rowable(Protocol):
     duplicate_of: dict[str, str] | None
 
 
+Rowable: TypeAlias = Invoice | RowFields  # an invoice, or a compact key for one
 T = TypeVar("T", bound=Rowable)
 
 

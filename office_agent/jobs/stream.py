@@ -19,7 +19,6 @@ What stays in memory is a key per record (a few hundred bytes), the problem file
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
@@ -34,6 +33,7 @@ from office_agent.generate.ledger import FORMATS, LedgerFrame, write_ledger_rows
 from office_agent.generate.ledger_view import (
     LedgerOptions,
     Row,
+    RowFields,
     file_review,
     invoice_review,
     select_rows,
@@ -42,26 +42,20 @@ from office_agent.generate.ledger_view import (
 from office_agent.jobs.rebuild import Entry, LedgerPlan, file_result, invoice_from_record, placed, unreadable_result
 from office_agent.jobs.report import summary_of
 from office_agent.jobs.store import Store
-from office_agent.models import FileResult, Invoice, InvoiceKind, Status
+from office_agent.models import FileResult, Invoice, Status
 from office_agent.settings import Settings
 
 BATCH = 256  # invoices rebuilt per read of the store in pass 2
 
 
-@dataclass(slots=True, eq=False)
-class Key:
-    """One record of the ledger, reduced to what deduplication, linking and ordering look at."""
+@dataclass(slots=True, eq=False, kw_only=True)
+class Key(RowFields):
+    """One record of the ledger, reduced to what deduplication, linking and ordering look at: the fields that
+    choose and order its row (:class:`RowFields`), and those of red-invoice and trip-table linking."""
 
     ids: tuple[int, ...]  # the stored rows it is made of: one, or every member of its identity group
     copy: int  # which copy of the group (0: the first occurrence; more: a repeat, marked duplicate_of)
-    source: str
     sha256: str
-    page: int
-    issue_date: dt.date | None
-    category: str | None
-    status: Status
-    invoice_kind: InvoiceKind
-    duplicate_of: dict[str, str] | None
     is_red: bool
     invoice_number: str | None
     original_invoice_number: str | None
@@ -70,8 +64,9 @@ class Key:
 
 def key_of(inv: Invoice, ids: tuple[int, ...], copy: int = 0) -> Key:
     return Key(
-        ids, copy, inv.source, inv.sha256, inv.page, inv.issue_date, inv.category, inv.status, inv.invoice_kind,
-        inv.duplicate_of, inv.is_red, inv.invoice_number, inv.original_invoice_number, inv.total_amount,
+        inv.source, inv.page, inv.issue_date, inv.category, inv.status, inv.invoice_kind, inv.duplicate_of,
+        ids=ids, copy=copy, sha256=inv.sha256, is_red=inv.is_red, invoice_number=inv.invoice_number,
+        original_invoice_number=inv.original_invoice_number, total_amount=inv.total_amount,
     )  # fmt: skip
 
 
