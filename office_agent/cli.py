@@ -17,6 +17,7 @@ from rich.table import Table
 
 from office_agent import __version__
 from office_agent.batch import run_batch
+from office_agent.cli_options import Config, Paths, Quiet, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode, OfficeAgentError
 from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
 from office_agent.models import BatchResult, Status
@@ -35,10 +36,6 @@ class OutputFormat(StrEnum):
     json = "json"
     csv = "csv"
 
-
-Paths = Annotated[list[Path], typer.Argument(help="Files, folders or ZIPs to read.", show_default=False)]
-Workers = Annotated[int | None, typer.Option("--workers", "-j", help="Worker processes (default: all cores).")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -81,9 +78,7 @@ def _exit_code(result: BatchResult) -> int:
 @app.callback()
 def options(
     ctx: typer.Context,
-    config: Annotated[
-        Path | None, typer.Option("--config", help="Settings file (default: ./office-agent.toml).")
-    ] = None,
+    config: Config = None,
     company: Annotated[
         str | None, typer.Option("--company", help="Your company's name: other buyers are flagged.")
     ] = None,
@@ -131,10 +126,10 @@ def extract(
     ctx: typer.Context,
     paths: Paths,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: StdoutOutput = None,
     workers: Workers = None,
     quiet: Quiet = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    verbose: Verbose = False,
 ) -> None:
     """Print one record per invoice (and one per file that failed).
 

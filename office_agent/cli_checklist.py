@@ -7,7 +7,6 @@ nothing (the output says what the documents cover); 2 no document could be read;
 
 from __future__ import annotations
 
-import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from office_agent.cli_options import Quiet, Verbose
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.models import Status
 from office_agent.policy_models import Checklist
@@ -67,24 +67,22 @@ def checklist(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write here (default: stdout; xlsx: outputs/checklist.xlsx).")
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
 ) -> None:
     """Turn policy documents into a checklist to print and tick, every line citing its source.
 
     Example: office-agent checklist samples/policy --question "杭州户籍办理护照需要什么材料" -f xlsx -o out.xlsx
     """
+    from office_agent.cli import _setup_logging, shared_settings  # here, not at import: cli.py imports this module
     from office_agent.extract.policy_checklist import checklist_from_paths
     from office_agent.generate.checklist import render_json, render_markdown, write_checklist
 
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, stream=sys.stderr,
-                        format="%(levelname)s %(name)s: %(message)s")  # fmt: skip
+    _setup_logging(verbose)
     missing = [str(p) for p in docs if not p.exists()]
     if missing:
         raise BadArguments(f"no such file or folder: {', '.join(missing)}")
     refiner = None
-    from office_agent.cli import shared_settings  # here, not at import: cli.py imports this module
-
     settings = shared_settings() or load_settings()
     if settings.llm.enabled:  # opt-in: the model may rephrase and merge; uncited items are dropped and reported
         from office_agent.extract.policy_checklist import read_documents

@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from office_agent.cli_options import Quiet, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.jobs.jobfile import job_from_dict, load_job
 from office_agent.jobs.logs import setup_logging
@@ -32,15 +33,12 @@ StoreOpt = Annotated[
 ]
 JobOpt = Annotated[Path | None, typer.Option("--job", help="Take the store (and settings) from this job file.")]
 ExecutorOpt = Annotated[str | None, typer.Option("--executor", help="local (default) or dask://HOST:PORT.")]
-WorkersOpt = Annotated[int | None, typer.Option("--workers", "-j", help="Local worker processes (default: all cores).")]
 JsonLogs = Annotated[
     bool, typer.Option("--json-logs", help="Logs as one JSON object per line on stderr (cron, systemd).")
 ]
 ProgressOpt = Annotated[
     bool | None, typer.Option("--progress/--no-progress", help="Progress bars (default: on a terminal).")
 ]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
-Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")]
 
 
 def _sigterm_as_interrupt() -> None:
@@ -89,7 +87,7 @@ def _print_report(report: RunReport) -> None:
 def run_command(
     job_file: Annotated[Path, typer.Argument(help="The job file.", show_default=False)],
     executor: ExecutorOpt = None,
-    workers: WorkersOpt = None,
+    workers: Workers = None,
     store: StoreOpt = None,
     reprocess: Annotated[bool, typer.Option("--reprocess", help="Read every file again.")] = False,
     json_logs: JsonLogs = False,
@@ -126,7 +124,7 @@ def watch_command(
     settle: Annotated[float | None, typer.Option("--settle", help="Seconds a file must stop growing first.")] = None,
     rescan: Annotated[float, typer.Option("--rescan", help="Seconds between full rescans.")] = 3600.0,
     executor: ExecutorOpt = None,
-    workers: WorkersOpt = None,
+    workers: Workers = None,
     json_logs: JsonLogs = False,
     verbose: Verbose = False,
 ) -> None:
@@ -173,7 +171,7 @@ def _store_url(store: str | None, job_file: Path | None) -> str:
 def export_command(
     store: StoreOpt = None,
     job_file: JobOpt = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    output: StdoutOutput = None,
 ) -> None:
     """Export the whole store (runs, files, contents, invoice records) as JSONL.
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from office_agent.cli_options import Config, Paths, Quiet, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.generate.ledger_view import LedgerOptions
 
@@ -37,11 +38,7 @@ class GroupBy(StrEnum):
     project = "project"
 
 
-Paths = Annotated[list[Path], typer.Argument(help="Files, folders or ZIPs to read.", show_default=False)]
 Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-Workers = Annotated[int | None, typer.Option("--workers", "-j", help="Worker processes (default: all cores).")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")]
-Verbose = Annotated[bool, typer.Option("--verbose", "-v")]
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Headers and labels: zh (Chinese) or en (English).")]
 Year = Annotated[int | None, typer.Option("--year", help="Only invoices issued in this year.")]
 From = Annotated[str | None, typer.Option("--from", help="Issued on or after: YYYY-MM or YYYY-MM-DD.")]
@@ -55,7 +52,6 @@ Group = Annotated[
 Person = Annotated[list[str] | None, typer.Option("--person", help="Only this sub-folder (person); repeatable.")]
 Company = Annotated[str | None, typer.Option("--company", help="Your company's name (else from the config).")]
 CompanyId = Annotated[str | None, typer.Option("--company-tax-id", help="Your company's tax id (else from config).")]
-Config = Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./office-agent.toml).")]
 
 
 def parse_day(value: str | None, end: bool) -> dt.date | None:
