@@ -15,35 +15,18 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from ocr_helpers import FIXTURES, build_records, page_image, png, records_of, replayed_page
+from ocr_helpers import image_blob as blob
 from PIL import Image, ImageDraw
 
 from office_agent.batch import process_blob
 from office_agent.errors import CorruptFile, NotAnInvoice, TooLarge
-from office_agent.extract.chain import chain_steps
 from office_agent.ingest import ocr, read_document
 from office_agent.ingest.image import BlankImage, ImageTooLarge, ImageTooSmall, TruncatedImage, load_frames
 from office_agent.ingest.ocr import OcrBox, OcrFailed, OcrTimeout, register_engine, run_engine
 from office_agent.ingest.ocr.page import page_from_boxes, split_invoices
 from office_agent.ingest.ocr.replay import Recording, ReplayEngine
-from office_agent.ingest.sources import Blob
-from office_agent.models import DocFormat, Document, Invoice, Source, Status
-
-FIXTURES = Path(__file__).parent / "fixtures" / "ocr"
-
-
-def png(image: Image.Image) -> bytes:
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def page_image(size: tuple[int, int] = (900, 560)) -> Image.Image:
-    """Something with ink on it (the pipeline skips blank images before OCR)."""
-    im = Image.new("RGB", size, "white")
-    draw = ImageDraw.Draw(im)
-    for y in range(60, size[1] - 40, 40):
-        draw.rectangle((60, y, size[0] - 60, y + 12), fill="black")
-    return im
+from office_agent.models import DocFormat, Invoice, Source, Status
 
 
 @pytest.fixture
@@ -60,26 +43,12 @@ def use(name: str, engine: ocr.OcrEngine) -> None:
     ocr.set_default_engine(name)
 
 
-def build_records(doc: Document) -> list[Invoice]:
-    """The chain from a ready Document (ingest skipped): extract → normalise → validate → classify."""
-    s = chain_steps()
-    chain = s["extract"] | s["normalise"] | s["validate"] | s["classify"]
-    return chain.invoke(doc)  # type: ignore[no-any-return]
-
-
-def blob(data: bytes, name: str = "scan.png") -> Blob:
-    return Blob(name, data, "0" * 64, DocFormat.IMAGE)
-
-
 # ----------------------------------------------------------------------------------------------------------
 # Replayed OCR of a real scan
 
 
 def test_replayed_scan_of_paper_special_invoice() -> None:
-    rec = Recording.load(FIXTURES / "vat_special_sample.json")
-    page = page_from_boxes(rec.boxes, rec.width, rec.height, 842 / max(rec.width, rec.height))
-    doc = Document(source="vat_special_sample.jpg", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page])
-    (inv,) = build_records(doc)
+    (inv,) = records_of(replayed_page("vat_special_sample.json"), source="vat_special_sample.jpg")
     assert inv.invoice_number == "87654321"
     assert inv.invoice_code == "1100094140"
     assert str(inv.issue_date) == "2010-11-18"
@@ -100,9 +69,7 @@ def test_ocr_confidence_is_carried_into_provenance() -> None:
         OcrBox.from_rect("价税合计（大写）", 40, 500, 200, 530, 0.98),
         OcrBox.from_rect("（小写）¥4449.00", 600, 500, 800, 530, 0.97),
     ]
-    page = page_from_boxes(boxes, 1000, 700, 0.7)
-    doc = Document(source="x.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page])
-    (inv,) = build_records(doc)
+    (inv,) = records_of(page_from_boxes(boxes, 1000, 700, 0.7), source="x.png")
     assert inv.provenance["invoice_number"].confidence == pytest.approx(0.55)
     assert inv.provenance["issue_date"].confidence > 0.9
 
@@ -119,8 +86,7 @@ def test_two_invoices_on_one_page_are_split() -> None:
     page = page_from_boxes(one + two, 1000, 1250, 0.6)
     pages = split_invoices(page, [])
     assert len(pages) == 2
-    doc = Document(source="two.jpg", sha256="0" * 64, format=DocFormat.IMAGE, pages=pages)
-    invoices = build_records(doc)
+    invoices = records_of(*pages, source="two.jpg")
     assert [i.invoice_number for i in invoices] == ["25000000000000000001", "25000000000000000002"]
     assert [str(i.total_amount) for i in invoices] == ["106.00", "212.00"]
 
@@ -362,12 +328,12 @@ def test_title_cut_in_two_by_ocr_is_joined() -> None:
         OcrBox.from_rect("（小写）¥106.00", 820, 560, 1000, 580, 0.97),
     ]
     page = page_from_boxes(boxes, 1200, 800, 0.5)
-    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    (inv,) = records_of(page)
     assert inv.title == "电子发票(增值税专用发票)"
     assert inv.invoice_kind.value == "digital_special"
     boxes[0] = OcrBox.from_rect("电子发票", 330, 40, 490, 80, 0.99)  # the two boxes overlap a little
     page = page_from_boxes(boxes, 1200, 800, 0.5)
-    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    (inv,) = records_of(page)
     assert inv.invoice_kind.value == "digital_special"
 
 
@@ -385,7 +351,7 @@ def test_party_labels_misread_by_ocr_still_pair() -> None:
         OcrBox.from_rect("纳税人识别号：91440106556656312W", 80, 535, 400, 553, 0.97),
     ]
     page = page_from_boxes(boxes, 1000, 700, 0.6)
-    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    (inv,) = records_of(page)
     assert (inv.buyer_name, inv.buyer_tax_id) == ("武汉市车城物流有限公司", "914201007483062457")
     assert (inv.seller_name, inv.seller_tax_id) == ("广东省路桥建设发展有限公司", "91440106556656312W")
 
@@ -471,7 +437,7 @@ def test_a_value_whose_first_character_ocr_also_put_in_the_label() -> None:
         OcrBox.from_rect("91330106MA2BX7Q8KA", 178, 136, 310, 152, 0.99),
     ]
     page = page_from_boxes(boxes, 1000, 700, 0.6)
-    (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    (inv,) = records_of(page)
     assert inv.buyer_tax_id == "91330106MA2BX7Q8KA"
 
 
@@ -508,7 +474,7 @@ def test_totals_read_through_ocr_noise() -> None:
     ]
     for total in ("有限小写Y15258.84", "某某有限拿￥15258.84"):
         page = page_from_boxes([*head, OcrBox.from_rect(total, 620, 560, 800, 580, 0.9)], 1000, 700, 0.6)
-        (inv,) = build_records(Document(source="t.png", sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+        (inv,) = records_of(page)
         assert str(inv.total_amount) == "15258.84"
 
 

@@ -10,7 +10,6 @@ so nothing is ever downloaded; the image arrives as 3-channel BGR; ``predict``'s
 from __future__ import annotations
 
 import importlib.machinery
-import io
 import sys
 import types
 from collections.abc import Iterator
@@ -19,17 +18,14 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from ocr_helpers import FIXTURES, image_blob, page_image, png
 
 from office_agent.batch import process_blob
 from office_agent.ingest import ocr
 from office_agent.ingest.ocr import OcrUnavailable
 from office_agent.ingest.ocr.paddle import PaddleOcrEngine, is_available
 from office_agent.ingest.ocr.replay import Recording
-from office_agent.ingest.sources import Blob
-from office_agent.models import DocFormat, Status
-
-FIXTURES = Path(__file__).parent / "fixtures" / "ocr"
+from office_agent.models import Status
 
 
 class FakePaddleOCR:
@@ -128,13 +124,7 @@ def test_a_scan_read_through_the_paddle_engine_gives_the_invoice(paddle: type[Fa
     rec = Recording.load(FIXTURES / "vat_special_sample.json")
     paddle.answer = paddle_result(rec)
     ocr.set_default_engine("paddleocr")
-    image = Image.new("RGB", (900, 560), "white")
-    draw = ImageDraw.Draw(image)
-    for y in range(60, 520, 40):
-        draw.rectangle((60, y, 840, y + 12), fill="black")  # ink, so the page is not refused as blank
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    result = process_blob(Blob("scan.png", buf.getvalue(), "0" * 64, DocFormat.IMAGE))
+    result = process_blob(image_blob(png(page_image())))  # ink, so the page is not refused as blank
     assert result.status in (Status.OK, Status.PARTIAL), result.reason
     (inv,) = result.invoices
     assert (inv.invoice_code, inv.invoice_number, str(inv.issue_date)) == ("1100094140", "87654321", "2010-11-18")
@@ -149,11 +139,7 @@ def test_choosing_paddle_without_it_skips_the_file_with_the_reason(
     monkeypatch.setenv("OFFICE_AGENT_PADDLE_DET_DIR", str(tmp_path / "missing"))
     ocr.set_default_engine("paddleocr")
     try:
-        image = Image.new("RGB", (600, 400), "white")
-        ImageDraw.Draw(image).rectangle((50, 50, 550, 70), fill="black")
-        buf = io.BytesIO()
-        image.save(buf, format="PNG")
-        result = process_blob(Blob("scan.png", buf.getvalue(), "0" * 64, DocFormat.IMAGE))
+        result = process_blob(image_blob(png(page_image((600, 400)))))
     finally:
         ocr.set_default_engine(None)
         ocr.forget_engine("paddleocr")

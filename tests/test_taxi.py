@@ -8,30 +8,20 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from ocr_helpers import build_records, records_of, replayed_page
 
 from office_agent.extract.assemble import NORMALIZERS
-from office_agent.extract.chain import chain_steps
 from office_agent.extract.normalize import NormalizeError
 from office_agent.extract.taxi import extract_taxi, is_taxi_receipt
 from office_agent.generate.records import invoice_record
 from office_agent.ingest.ocr import OcrBox
 from office_agent.ingest.ocr.page import page_from_boxes
-from office_agent.ingest.ocr.replay import Recording
-from office_agent.models import DocFormat, Document, Invoice, InvoiceKind, Page, Source, Word
+from office_agent.models import DocFormat, Invoice, InvoiceKind, Page, Source, Word
 from office_agent.synth.taxi import CITIES, make_taxi, render_taxi, write_taxi_corpus
-
-FIXTURES = Path(__file__).parent / "fixtures" / "ocr"
-
-
-def build_records(doc: Document) -> list[Invoice]:
-    s = chain_steps()
-    return (s["extract"] | s["normalise"] | s["validate"] | s["classify"]).invoke(doc)  # type: ignore[no-any-return]
 
 
 def replayed(fixture: str) -> Invoice:
-    rec = Recording.load(FIXTURES / fixture)
-    page = page_from_boxes(rec.boxes, rec.width, rec.height, 842 / max(rec.width, rec.height))
-    (inv,) = build_records(Document(source=fixture, sha256="0" * 64, format=DocFormat.IMAGE, pages=[page]))
+    (inv,) = records_of(replayed_page(fixture), source=fixture)
     return inv
 
 
