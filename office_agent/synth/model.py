@@ -25,6 +25,11 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def plain(value: Decimal) -> str:
+    """A number as an invoice prints a quantity, a unit price or a rate: no exponent, no trailing zeros (6.2, 57)."""
+    return format(value.normalize(), "f")
+
+
 def credit_code(rng: random.Random, region: str = "330106") -> str:
     """A unified social credit code (统一社会信用代码) with a valid check character."""
     head = rng.choice(["91", "92", "93", "12", "52"]) + region
@@ -50,6 +55,14 @@ class SynthItem:
     @property
     def rate_text(self) -> str:
         return "免税" if self.rate is None else f"{(self.rate * 100).normalize():f}%"
+
+    @property
+    def quantity_text(self) -> str | None:
+        return None if self.quantity is None else plain(self.quantity)
+
+    @property
+    def unit_price_text(self) -> str | None:
+        return None if self.unit_price is None else plain(self.unit_price)
 
 
 @dataclass
@@ -89,6 +102,16 @@ class SynthInvoice:
         }[self.kind]
 
     @property
+    def date_text(self) -> str:
+        """The issue date as printed: 2024年03月05日."""
+        return f"{self.issue_date.year}年{self.issue_date.month:02d}月{self.issue_date.day:02d}日"
+
+    @property
+    def check_code_text(self) -> str:
+        """The check code as printed, in groups of five (spaces only when there is none)."""
+        return " ".join((self.check_code or "")[i : i + 5] for i in range(0, 20, 5))
+
+    @property
     def amount(self) -> Decimal:
         return sum((i.amount for i in self.items), Decimal("0.00"))
 
@@ -111,7 +134,7 @@ class SynthInvoice:
             type_code = "31" if self.kind == "digital_special" else "32"
             return f"01,{type_code},,{self.number},{self.total},{self.issue_date:%Y%m%d},,{self.qr_hex}"
         type_code = "08" if self.kind == "vat_electronic_special" else "10"
-        amount = format(self.amount.normalize(), "f")  # legacy QR codes drop trailing zeros (6.2, 57)
+        amount = plain(self.amount)  # legacy QR codes drop trailing zeros (6.2, 57)
         return (
             f"01,{type_code},{self.code},{self.number},{amount},{self.issue_date:%Y%m%d},{self.check_code},"
             f"{self.qr_hex},"
@@ -141,8 +164,8 @@ class SynthInvoice:
                     "name": i.name,
                     "spec": i.spec,
                     "unit": i.unit,
-                    "quantity": None if i.quantity is None else format(i.quantity.normalize(), "f"),
-                    "unit_price": None if i.unit_price is None else format(i.unit_price.normalize(), "f"),
+                    "quantity": i.quantity_text,
+                    "unit_price": i.unit_price_text,
                     "amount": str(i.amount),
                     "tax_rate": i.rate_text,
                     "tax_amount": None if i.tax is None else str(i.tax),

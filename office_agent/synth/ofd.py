@@ -87,12 +87,11 @@ def _labels(inv: SynthInvoice) -> list[str]:
 def render_ofd(inv: SynthInvoice) -> bytes:
     objs = _Objects(10)
     ids: dict[str, int | None] = {}
-    date = f"{inv.issue_date.year}年{inv.issue_date.month:02d}月{inv.issue_date.day:02d}日"
     ids["InvoiceCode"] = objs.text(475, 13, inv.code, 8)
     ids["InvoiceNo"] = objs.text(475, 31, inv.number, 8)
-    ids["IssueDate"] = objs.text(475, 48, date, 8)
+    ids["IssueDate"] = objs.text(475, 48, inv.date_text, 8)
     if inv.check_code:
-        ids["InvoiceCheckCode"] = objs.text(475, 66, " ".join(inv.check_code[i : i + 5] for i in range(0, 20, 5)), 8)
+        ids["InvoiceCheckCode"] = objs.text(475, 66, inv.check_code_text, 8)
     ids["MachineNo"] = objs.text(75, 65, inv.machine_number, 8)
     ids["BuyerName"] = objs.text(108, 87, inv.buyer_name, 8.5)
     ids["BuyerTaxID"] = objs.text(109, 102, inv.buyer_tax_id, 8.5)
@@ -101,10 +100,10 @@ def render_ofd(inv: SynthInvoice) -> bytes:
         objs.text(28, top, item.name, 7.5)
         objs.text(181, top, item.spec or item.plate, 7.5)
         objs.text(228, top, item.unit, 7.5)
-        if item.quantity is not None:
-            objs.text(300, top, format(item.quantity.normalize(), "f"), 7.5)
-        if item.unit_price is not None:
-            objs.text(350, top, format(item.unit_price.normalize(), "f"), 7.5)
+        if item.quantity_text is not None:
+            objs.text(300, top, item.quantity_text, 7.5)
+        if item.unit_price_text is not None:
+            objs.text(350, top, item.unit_price_text, 7.5)
         objs.text(440, top, str(item.amount), 7.5)
         objs.text(488, top, item.rate_text, 7.5)
         objs.text(550, top, "***" if item.tax is None else str(item.tax), 7.5)
@@ -122,10 +121,10 @@ def render_ofd(inv: SynthInvoice) -> bytes:
     custom = {
         "发票代码": inv.code,
         "发票号码": inv.number,
-        "开票日期": date,
+        "开票日期": inv.date_text,
         "合计金额": str(inv.amount),
         "合计税额": None if inv.tax is None else str(inv.tax),
-        "校验码": None if not inv.check_code else " ".join(inv.check_code[i : i + 5] for i in range(0, 20, 5)),
+        "校验码": inv.check_code_text if inv.check_code else None,
         "购买方纳税人识别号": inv.buyer_tax_id,
         "销售方纳税人识别号": inv.seller_tax_id,
     }

@@ -108,7 +108,7 @@ def _digital(f: Face, inv: SynthInvoice) -> None:
     f.label(439, 24, "发票号码：", 8)
     f.text(482, 24, inv.number, 8)
     f.label(439, 41, "开票日期：", 8)
-    f.text(482, 41, f"{inv.issue_date.year}年{inv.issue_date.month:02d}月{inv.issue_date.day:02d}日", 8)
+    f.text(482, 41, inv.date_text, 8)
     f.rect(12, 84, 572, 290)
     f.line(297, 84, 297, 152)
     f.line(12, 152, 584, 152)
@@ -131,10 +131,10 @@ def _digital(f: Face, inv: SynthInvoice) -> None:
         f.text(14, top, item.name, 7.5)
         f.text(119, top, item.spec, 7.5)
         f.text(199, top, item.unit, 7.5)
-        if item.quantity is not None:
-            f.right(292, top, format(item.quantity.normalize(), "f"), 7.5)
-        if item.unit_price is not None:
-            f.right(362, top, format(item.unit_price.normalize(), "f"), 7.5)
+        if item.quantity_text is not None:
+            f.right(292, top, item.quantity_text, 7.5)
+        if item.unit_price_text is not None:
+            f.right(362, top, item.unit_price_text, 7.5)
         f.right(434, top, str(item.amount), 7.5)
         f.text(466, top, item.rate_text, 7.5)
         f.right(582, top, "***" if item.tax is None else str(item.tax), 7.5)
@@ -168,9 +168,9 @@ def _legacy(f: Face, inv: SynthInvoice) -> None:
     f.label(435, 31, "发票号码:", 8)
     f.text(475, 31, inv.number, 8)
     f.label(435, 48, "开票日期:", 8)
-    f.text(475, 48, f"{inv.issue_date.year}年{inv.issue_date.month:02d}月{inv.issue_date.day:02d}日", 8)
+    f.text(475, 48, inv.date_text, 8)
     f.label(435, 66, "校 验 码:", 8)
-    f.text(475, 66, " ".join((inv.check_code or "")[i : i + 5] for i in range(0, 20, 5)), 8)
+    f.text(475, 66, inv.check_code_text, 8)
     f.rect(24, 82, 570, 292)
     f.vertical(29, 92, "购买方", step=13)
     f.label(49, 87, rng.choice(["名 称:", "名　　　　称:"]), 8)
@@ -203,10 +203,10 @@ def _legacy(f: Face, inv: SynthInvoice) -> None:
         else:
             f.text(181, top, item.spec, 7.5)
             f.text(228, top, item.unit, 7.5)
-            if item.quantity is not None:
-                f.right(318, top, format(item.quantity.normalize(), "f"), 7.5)
-            if item.unit_price is not None:
-                f.right(390, top, format(item.unit_price.normalize(), "f"), 7.5)
+            if item.quantity_text is not None:
+                f.right(318, top, item.quantity_text, 7.5)
+            if item.unit_price_text is not None:
+                f.right(390, top, item.unit_price_text, 7.5)
         f.right(478, top, str(item.amount), 7.5)
         f.text(488, top, item.rate_text, 7.5)
         f.right(591, top, "***" if item.tax is None else str(item.tax), 7.5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
-from office_agent.synth.model import SynthInvoice
+from office_agent.synth.model import SynthInvoice, plain
 
 LEGACY_NS = "http://www.edrm.org.cn/schema/e-invoice/2019"
 
@@ -20,10 +20,10 @@ def digital_xml(inv: SynthInvoice) -> bytes:
         + _el("ItemName", i.name)
         + _el("SpecMod", i.spec)
         + _el("MeaUnits", i.unit)
-        + _el("Quantity", None if i.quantity is None else format(i.quantity.normalize(), "f"))
-        + _el("UnPrice", None if i.unit_price is None else format(i.unit_price.normalize(), "f"))
+        + _el("Quantity", i.quantity_text)
+        + _el("UnPrice", i.unit_price_text)
         + _el("Amount", i.amount)
-        + _el("TaxRate", "免税" if i.rate is None else format(i.rate.normalize(), "f"))
+        + _el("TaxRate", "免税" if i.rate is None else plain(i.rate))
         + _el("ComTaxAm", i.tax)
         + "</IssuItemInformation>"
         for i in inv.items
@@ -74,8 +74,8 @@ def legacy_xml(inv: SynthInvoice) -> bytes:
         + fp("Item", i.name)
         + fp("Specification", i.spec or i.plate or "")
         + fp("MeasurementDimension", i.unit or "")
-        + fp("Price", "" if i.unit_price is None else format(i.unit_price.normalize(), "f"))
-        + fp("Quantity", "" if i.quantity is None else format(i.quantity.normalize(), "f"))
+        + fp("Price", i.unit_price_text or "")
+        + fp("Quantity", i.quantity_text or "")
         + fp("Amount", i.amount)
         + fp("TaxScheme", i.rate_text)
         + fp("TaxAmount", "***" if i.tax is None else i.tax)
@@ -88,7 +88,7 @@ def legacy_xml(inv: SynthInvoice) -> bytes:
         + fp("InvoiceCode", inv.code)
         + fp("InvoiceNo", inv.number)
         + fp("TypeCode", "0")
-        + fp("IssueDate", f"{inv.issue_date.year}年{inv.issue_date.month:02d}月{inv.issue_date.day:02d}日")
+        + fp("IssueDate", inv.date_text)
         + fp("InvoiceCheckCode", inv.check_code)
         + fp("MachineNo", inv.machine_number)
         + "<fp:Buyer>"
