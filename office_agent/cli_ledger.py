@@ -91,6 +91,32 @@ def _codes(lang: Lang, group_by: GroupBy | None) -> tuple[LangCode, GroupByCode 
     )
 
 
+def _options(
+    paths: list[Path],
+    settings: Settings,
+    lang: Lang,
+    year: int | None,
+    date_from: str | None,
+    date_to: str | None,
+    category: list[str] | None,
+    group_by: GroupBy | None = None,
+    person: list[str] | None = None,
+) -> LedgerOptions:
+    """The ledger (or report) that the command-line options ask for; naming a ``--person`` groups by person."""
+    lang_code, group_code = _codes(lang, group_by)
+    return LedgerOptions(
+        lang=lang_code,
+        year=year,
+        date_from=parse_day(date_from, end=False),
+        date_to=parse_day(date_to, end=True),
+        categories=tuple(category or ()),
+        group_by=group_code or ("person" if person else None),
+        groups=tuple(person or ()),
+        inputs=tuple(paths),
+        company=_company(settings),
+    )
+
+
 def _run(paths: list[Path], out: Path, workers: int | None, settings: Settings) -> BatchResult:
     from office_agent.batch import run_batch
 
@@ -135,18 +161,7 @@ def ledger(
 
     cli._setup_logging(verbose)
     settings = _settings(config, company, company_tax_id)
-    lang_code, group_code = _codes(lang, group_by)
-    options = LedgerOptions(
-        lang=lang_code,
-        year=year,
-        date_from=parse_day(date_from, end=False),
-        date_to=parse_day(date_to, end=True),
-        categories=tuple(category or ()),
-        group_by=group_code or ("person" if person else None),
-        groups=tuple(person or ()),
-        inputs=tuple(paths),
-        company=_company(settings),
-    )
+    options = _options(paths, settings, lang, year, date_from, date_to, category, group_by, person)
     result = _run(paths, out, workers, settings)
     written = list(write_ledger(result, out, source_root=Path.cwd(), options=options).values())
     if report:
@@ -179,15 +194,7 @@ def report(
 
     cli._setup_logging(verbose)
     settings = _settings(config, company, company_tax_id)
-    options = LedgerOptions(
-        lang=_codes(lang, None)[0],
-        year=year,
-        date_from=parse_day(date_from, end=False),
-        date_to=parse_day(date_to, end=True),
-        categories=tuple(category or ()),
-        inputs=tuple(paths),
-        company=_company(settings),
-    )
+    options = _options(paths, settings, lang, year, date_from, date_to, category)
     result = _run(paths, out, workers, settings)
     path = write_report(result, out / "report.html", options, source_root=Path.cwd(), thumbnails=thumbnails)
     _finish(result, [path], quiet)
