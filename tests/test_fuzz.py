@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 
 import pytest
-from hostile.generate import einvoice_xml, invoice_pdf, ofd_package, ofd_xml, zip_of
+from hostile.generate import einvoice_xml, invoice_pdf, ofd_package, ofd_xml, pdf_unloadable_page, zip_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -102,13 +102,7 @@ def test_unloadable_pdf_page_costs_that_page_only() -> None:
     """Regression (found by fuzzing): PDFium's "Failed to load page" escaped as an internal error."""
     from office_agent.ingest.pdf import read_pdf
 
-    data = (
-        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n"
-        b"3 0 obj 42 endobj\n"
-        b"4 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
-        b"trailer << /Root 1 0 R /Size 5 >>\n%%EOF\n"
-    )
+    data = pdf_unloadable_page()
     doc = read_pdf("x.pdf", "0", data)
     assert [p.width for p in doc.pages] == [0, 200]
     assert doc.warnings == ["page 1 cannot be read (Failed to load page.)"]

@@ -7,6 +7,7 @@ import time
 
 import psutil
 import pytest
+from hostile.generate import pdf_unloadable_page
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from policy_helpers import CJK_FONT, POLICY_SAMPLES, pdf_bytes, scanned_pdf_bytes
@@ -237,13 +238,7 @@ def test_500_page_pdf_is_read_in_bounded_time_and_memory() -> None:
 
 
 def test_unloadable_page_costs_that_page_only() -> None:
-    data = (
-        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-        b"2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n"
-        b"3 0 obj 42 endobj\n"
-        b"4 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
-        b"trailer << /Root 1 0 R /Size 5 >>\n%%EOF\n"
-    )
+    data = pdf_unloadable_page()
     with pytest.raises(EmptyFile, match="no text"):  # the broken page is skipped; the other one is blank
         read_policy_bytes("broken-page.pdf", data)
 

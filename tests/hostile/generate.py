@@ -185,6 +185,17 @@ def pdf_reference_loop() -> bytes:
     )
 
 
+def pdf_unloadable_page() -> bytes:
+    """Two pages, the first of which is not a page object (``42``): PDFium fails to load it; the second is blank."""
+    return (
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n"
+        b"3 0 obj 42 endobj\n"
+        b"4 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >> endobj\n"
+        b"trailer << /Root 1 0 R /Size 5 >>\n%%EOF\n"
+    )
+
+
 def png_header(width: int, height: int) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
