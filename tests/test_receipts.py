@@ -10,10 +10,12 @@ from office_agent.extract.ocrwords import (
     ADDRESS_WORDS,
     lookalike_edits,
     repair_address,
+    repair_digits,
     repair_name,
     repair_postcode,
     repair_postcode_state,
     repair_small_l,
+    repair_state_name,
     repair_words,
 )
 from office_agent.extract.receipts import extract_receipt
@@ -61,6 +63,11 @@ def test_small_l_between_small_letters() -> None:
     assert repair_small_l("McIntosh Level1 IKEA") == "McIntosh Level1 IKEA"  # one small letter before; word ends
 
 
+def test_a_letter_between_digits_is_a_digit() -> None:
+    assert repair_digits("NO 1O5, JALAN 4l3") == "NO 105, JALAN 413"
+    assert repair_digits("LOT B-F-11, 1851-A, SS21/1A, No1.Jalan") == "LOT B-F-11, 1851-A, SS21/1A, No1.Jalan"
+
+
 def test_postcode_with_a_letter_for_a_digit() -> None:
     assert repair_postcode("LOT 5, 4711O PUCHONG") == "LOT 5, 47110 PUCHONG"
     assert repair_postcode("NO 3, 8110O JOHOR BAHRU") == "NO 3, 81100 JOHOR BAHRU"
@@ -81,6 +88,20 @@ def test_postcode_outside_its_state_is_repaired_by_one_digit() -> None:
     ]
     for text in kept:
         assert repair_postcode_state(text) == text
+
+
+def test_a_misread_state_after_the_postcode_is_the_postcodes_own_state() -> None:
+    assert repair_state_name("BANDAR SRI D'SARA, 52000 XL") == "BANDAR SRI D'SARA, 52000 KL"  # 52xxx: KL
+    assert repair_state_name("81100 Johir Bahru") == "81100 Johor Bahru"
+    assert repair_state_name("43300 SERI KEMBANGAN, SELAMGOR") == "43300 SERI KEMBANGAN, SELANGOR"
+    kept = [
+        "52000 XL, KUALA LUMPUR",  # a state is named: nothing to guess
+        "50450 KG BARU",  # an address word
+        "81100 JIHIR",  # two letters away from JOHOR
+    ]
+    for text in kept:
+        assert repair_state_name(text) == text
+    assert repair_state_name("88000 XL") == "88000 XL"  # 88xxx is Sabah: KL is no name of it
 
 
 def test_repair_address_and_name_together() -> None:
@@ -141,10 +162,17 @@ def test_a_branch_line_between_the_postcode_and_the_registration_lines() -> None
     assert f["seller_address"] == (
         "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR 1245-DESA SRI HARTAMAS"
     )
+    without = "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR"
+    # opening hours are no branch
+    hours = [*rows[:4], ["OPEN DAILY 10.00AM TO 10.00PM"], *rows[5:]]
+    assert fields(extract_receipt(page(hours), Source.OCR))["seller_address"] == without
     # the same line followed by the items, not by a closing line, is no part of the address
     rows[5] = ["1 SUNQUICK ORANGE 840ML 11.40"]
-    f = fields(extract_receipt(page(rows), Source.OCR))
-    assert f["seller_address"] == "LOT P.T. 2811, JALAN ANGSA, TAMAN BERKELEY 41150 KLANG, SELANGOR"
+    assert fields(extract_receipt(page(rows), Source.OCR))["seller_address"] == without
+    # a postcode read with a letter in it still ends the address at the state
+    rows[3] = ["4115O KLANG, SELANGOR"]
+    rows[4] = ["CHOPPING BOARD 35.5X25.5CM"]
+    assert fields(extract_receipt(page(rows), Source.OCR))["seller_address"] == without
 
 
 def test_address_repairs_are_applied_by_the_reader() -> None:

@@ -8,9 +8,12 @@ knows about the field, and nothing else:
   words of Malaysian and English addresses, states and large towns) is that word: ``Jaian`` → ``Jalan``,
   ``10T`` → ``LOT``, ``J0HOR`` → ``JOHOR``; a company suffix likewise (``SDN BHO`` → ``SDN BHD``);
 - a capital ``I`` (or a ``1``) between small letters is a small ``l``: ``WorId`` → ``World``;
+- a digit-like letter between two digits is that digit: ``1O5`` → ``105``;
 - a five-character run of digits with one or two digit-like letters in it is a postcode: ``4711O`` → ``47110``;
 - a postcode outside the range of the state named after it is repaired by the one digit confusion that puts it
-  inside (``91750 PLENTONG, JOHOR`` → ``81750``: 91xxx is Sabah, Johor is 79000-86999), when exactly one does.
+  inside (``91750 PLENTONG, JOHOR`` → ``81750``: 91xxx is Sabah, Johor is 79000-86999), when exactly one does;
+- where no state is named after the postcode, a word there one letter away from a name of the state that the
+  postcode belongs to is that name (``52000 XL`` → ``52000 KL``).
 
 Case is kept (``Jaian`` → ``Jalan``); a word of the vocabulary, a number or a word far from every vocabulary word
 is left as it is; so is a word that differs from one of the vocabulary in any other way (``SUNGEI`` and
@@ -32,10 +35,10 @@ def _words(text: str) -> frozenset[str]:
 
 
 ADDRESS_WORDS = _words("""
-JALAN JLN LORONG LRG LOT NO LEBUH LEBUHRAYA PERSIARAN TAMAN TMN BANDAR BDR KAMPUNG KAMPONG KG KAWASAN
-PERINDUSTRIAN PERUSAHAAN PUSAT PERNIAGAAN PERDAGANGAN KOMPLEKS KOMPLEK BANGUNAN WISMA MENARA PLAZA MEDAN SUNGAI
-BUKIT BATU SIMPANG SEKSYEN BLOK BLOCK LEVEL TINGKAT ARAS UNIT SUITE FLOOR GROUND FIRST JAYA BARU UTAMA INDAH
-SERI DESA KOTA PULAU PARK AVENUE STREET ROAD BOULEVARD BUILDING CENTRE CENTER INDUSTRIAL ESTATE SQUARE MALL
+JALAN JLN JL LORONG LRG LOT NO KL PJ JB KK SG WP LEBUH LEBUHRAYA PERSIARAN TAMAN TMN BANDAR BDR KAMPUNG KAMPONG
+KG KAWASAN PERINDUSTRIAN PERUSAHAAN PUSAT PERNIAGAAN PERDAGANGAN KOMPLEKS KOMPLEK BANGUNAN WISMA MENARA PLAZA
+MEDAN SUNGAI BUKIT BATU SIMPANG SEKSYEN BLOK BLOCK LEVEL TINGKAT ARAS UNIT SUITE FLOOR GROUND FIRST JAYA BARU
+UTAMA INDAH SERI DESA KOTA PULAU PARK AVENUE STREET ROAD BOULEVARD BUILDING CENTRE CENTER INDUSTRIAL ESTATE SQUARE MALL
 SHOPPING COMPLEX MALAYSIA SINGAPORE
 JOHOR KEDAH KELANTAN MELAKA MALACCA NEGERI SEMBILAN PAHANG PERAK PERLIS PINANG PENANG SABAH SARAWAK SELANGOR
 TERENGGANU KUALA LUMPUR PUTRAJAYA LABUAN WILAYAH PERSEKUTUAN
@@ -74,6 +77,8 @@ _STATE_NAMES = (
     ("JOHOR", r"JOHOR"), ("LABUAN", r"LABUAN"), ("SABAH", r"SABAH"),
     ("SARAWAK", r"SARAWAK"),
 )  # fmt: skip
+# Other names and abbreviations of a state, as printed after the postcode.
+_STATE_WORDS = {"KUALA LUMPUR": ("KL",), "PINANG": ("PULAU", "PENANG"), "MELAKA": ("MALACCA",)}
 # Digits a faint or broken print turns into one another.
 _DIGIT_CONFUSIONS = {"0": "86", "1": "7", "3": "8", "5": "6", "6": "580", "7": "1", "8": "3690", "9": "8"}
 _DIGIT_LIKE = {"O": "0", "o": "0", "D": "0", "Q": "0", "I": "1", "l": "1", "|": "1", "i": "1", "S": "5", "s": "5",
@@ -139,6 +144,11 @@ def repair_small_l(text: str) -> str:
     return re.sub(r"(?<=[a-z]{2})[I1|](?=[a-z])", "l", text)
 
 
+def repair_digits(text: str) -> str:
+    """A digit-like letter between two digits is a digit: ``1O5`` → ``105``, ``4l3`` → ``413``."""
+    return re.sub(r"(?<=\d)[OoIl|](?=\d)", lambda m: _DIGIT_LIKE[m.group(0)], text)
+
+
 def repair_postcode(text: str) -> str:
     """A five-character run of digits with one or two digit-like letters in it (``4711O``) is a postcode, when
     the text has no postcode of five plain digits already."""
@@ -188,12 +198,39 @@ def repair_postcode_state(text: str) -> str:
     return text[: m.start()] + fits.pop() + text[m.end() :]
 
 
+def _postcode_state(code: int) -> str | None:
+    return next((state for state in _STATE_POSTCODES if _in_state(code, state)), None)
+
+
+def repair_state_name(text: str) -> str:
+    """With no state named after the postcode, a word there one letter away from a name of the postcode's own
+    state is that name: ``52000 XL`` → ``52000 KL`` (52xxx is Kuala Lumpur), ``81100 JOHIR`` → ``JOHOR``."""
+    postcodes = list(re.finditer(r"(?<!\d)\d{5}(?!\d)", text))
+    if len(postcodes) != 1:
+        return text
+    m = postcodes[0]
+    after = text[m.end() :]
+    state = _postcode_state(int(m.group(0)))
+    if state is None or _state(after) is not None:
+        return text
+    names = _STATE_WORDS.get(state, ()) + tuple(state.split())
+
+    def fix(t: re.Match[str]) -> str:
+        up = t.group(0).upper()
+        if up in ADDRESS_WORDS:
+            return t.group(0)
+        fits = {n for n in names if len(n) == len(up) and sum(a != b for a, b in zip(n, up, strict=True)) == 1}
+        return _in_case_of(t.group(0), fits.pop()) if len(fits) == 1 else t.group(0)
+
+    return text[: m.end()] + re.sub(r"(?<![A-Za-z])[A-Za-z]{2,}(?![A-Za-z])", fix, after)
+
+
 def repair_address(text: str) -> str:
     """Every repair of this module that applies to an address, in order."""
-    text = repair_small_l(text)
+    text = repair_digits(repair_small_l(text))
     text = repair_postcode(text)
     text = repair_words(text, ADDRESS_WORDS)
-    return repair_postcode_state(text)
+    return repair_state_name(repair_postcode_state(text))
 
 
 _SDN_BHD = re.compile(r"\b[S5][DO0]N\.?\s*[B8]H[DO0]\b", re.I)

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from office_agent.extract.ocrwords import repair_address, repair_name
+from office_agent.extract.ocrwords import repair_address, repair_name, repair_postcode
 from office_agent.extract.textlines import TextLine, provenance, text_lines
 from office_agent.models import Extraction, Page, Source, Word
 
@@ -197,6 +197,9 @@ def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) 
     _address(page, source, lines, name_idx, out)
 
 
+_NOT_BRANCH = re.compile(r"\d{1,2}[:.]\d{2}|\b(?:OPEN|HOURS?|DAILY|WELCOME|THANK)", re.I)
+
+
 def _closes_address(text: str) -> bool:
     """A phone, registration, date or label line: what follows an address."""
     return bool(_STOP.search(text) or _PHONE.search(text) or _date_in(text) or _registration(text))
@@ -204,12 +207,13 @@ def _closes_address(text: str) -> bool:
 
 def _ends_before(address: list[TextLine], text: str, nxt: str | None) -> bool:
     """Whether the address ends before line ``text``: after the postcode only a state or country, a branch in
-    brackets, or a branch line that the phone or registration lines follow (``1245-DESA SRI HARTAMAS``)."""
-    if not address or not _POSTCODE.search(_clean(address[-1].folded)):
+    brackets, or a branch line that the phone or registration lines follow (``1245-DESA SRI HARTAMAS``; not
+    opening hours or a greeting)."""
+    if not address or not _POSTCODE.search(repair_postcode(_clean(address[-1].folded))):
         return False
     if not (re.search(r"\d", text) or (len(text.split()) > 3 and not text.startswith("("))):
         return False
-    branch = len(re.findall(r"[A-Za-z]{3,}", text)) >= 2 and not _AMOUNT.search(text)
+    branch = len(re.findall(r"[A-Za-z]{3,}", text)) >= 2 and not (_AMOUNT.search(text) or _NOT_BRANCH.search(text))
     return not (branch and nxt is not None and _closes_address(nxt))
 
 
@@ -230,7 +234,7 @@ def _address(page: Page, source: Source, lines: list[TextLine], name_idx: int, o
         nxt = _clean(window[k + 1].folded) if k + 1 < len(window) else None
         if _ends_before(address, t, nxt):
             break
-        after_postcode = bool(address) and bool(_POSTCODE.search(_clean(address[-1].folded)))
+        after_postcode = bool(address) and bool(_POSTCODE.search(repair_postcode(_clean(address[-1].folded))))
         address.append(ln)
         if after_postcode and t.startswith("(") and t.endswith(")"):
             break  # a branch name in brackets closes the address: ``(MR DIY TESCO TERBAU)``
