@@ -12,17 +12,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from decimal import Decimal
 
+from office_agent.extract.ocrwords import repair_address, repair_name, repair_postcode
 from office_agent.extract.textlines import TextLine, provenance, text_lines
 from office_agent.models import Extraction, Page, Source, Word
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _AMOUNT = re.compile(r"(?<![\d.])-?\d{1,3}(?:[,\s]\d{3})*\.\d{2}(?!\d)|(?<![\d.])-?\d+\.\d{2}(?!\d)")
-_TOTAL_WORDS = (
+_TOTAL_WORDS = tuple((re.compile(words), rank) for words, rank in (
     ("ROUNDED TOTAL", 9), ("TOTAL ROUNDED", 9), ("GRAND TOTAL", 8), ("NETT TOTAL", 8), ("NET TOTAL", 8),
     ("TOTAL AMOUNT", 7), ("TOTAL AMT", 7), ("TOTAL SALES", 6), ("TOTAL INCL", 7), ("AMOUNT DUE", 6),
-    ("TOTAL PAYABLE", 8), ("BALANCE DUE", 5), ("TOTAL", 5),
-)  # fmt: skip
+    ("AMT DUE", 6), ("TOTAL PAYABLE", 8), ("BALANCE DUE", 5), ("TOTAL", 5),
+    (r"(?<![A-Z])TL(?![A-Z])", 4),  # ``TL:RM 28.60``
+))  # fmt: skip
 _NOT_TOTAL = re.compile(
     r"SUB\s*-?\s*TOTAL|TOTAL\s*(QTY|QUANTITY|ITEM|DISC|GST|TAX|SAVING|EXCL|EXC\b)|ITEM\s*COUNT", re.I
 )
@@ -39,7 +42,7 @@ _ADDRESS = re.compile(
 )
 _STOP = re.compile(
     r"\b(TEL|FAX|PHONE|GST|REG|INVOICE|RECEIPT|DATE|CASHIER|TAX|EMAIL|WWW|HTTP|DOC|DOCUMENT|BILL|ORDER|TABLE|"
-    r"CHECK|GUEST|SERVER)\b|TAX\s*INVOICE|@",
+    r"CHECK|GUEST|SERVER)\b|TAX\s*INVOICE|GST\s*(?:ID|NO|REG)|@",
     re.I,
 )
 # A registration number on its own (``(867388-U)``, ``JM0352019-K``: a digit in it, so ``JOHOR`` is none)
@@ -47,6 +50,10 @@ _REG = re.compile(r"^\(?(?=[\dA-Z\-]*\d)[\dA-Z\-]{5,}\)?$|CO\.?\s*REG|COMPANY\s*
 _SUFFIX_ONLY = re.compile(r"^(?:SDN\.?\s*BHD\.?|BHD\.?|S/B|LTD\.?|LIMITED|INC\.?|LLC|PTE\.?\s*LTD\.?)$", re.I)
 _REG_IN_BRACKETS = re.compile(r"\((?:CO\.?\s*REG[^)]*|\s*[\dA-Z]{0,3}\d{4,}\s*-?\s*[A-Z]?\s*)\)", re.I)
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+_POSTCODE_TOWN = re.compile(r"^\d{5}\s*[A-Z]{2,}", re.I)  # ``57000KL``: no registration number
+# A street line (the address printed where a name would be, on a receipt that prints no name)
+_STREET = re.compile(r"\b(?:JALAN|JLN|JL|LORONG|LRG|PERSIARAN|LEBUH)\b|\bLOT\s*\d|^\s*NO\.?\s*\d", re.I)
+_LEGAL_SUFFIX = re.compile(r"(?:SDN\.?\s*BHD|BHD|S/B|LTD|LIMITED|INC|LLC|ENTERPRISE|TRADING)\W*$", re.I)
 _PHONE = re.compile(r"\b0\d{1,2}\s*-\s*\d{3,4}\s*\d{3,4}\b|\d{9,}")
 _MONTHS = {m: i for i, m in enumerate(("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
                                        "DEC"), 1)}  # fmt: skip
@@ -83,7 +90,7 @@ def extract_receipt(page: Page, source: Source) -> Extraction | None:
     if date:
         value, ln = date
         out.add("issue_date", value, provenance(page, source, ln.words, 0.85))
-    total = _total(lines)
+    total = _total_paid(lines)
     if total:
         value, ln = total
         out.add("total_amount", value, provenance(page, source, ln.words, 0.85))
@@ -136,52 +143,103 @@ def _labelled_seller(page: Page) -> tuple[str, list[Word]] | None:
     return None
 
 
+def _addressy(text: str) -> bool:
+    """An address word in ``text``, as printed or once OCR's look-alike glyphs are repaired (``Jaian``)."""
+    return bool(_ADDRESS.search(text) or _ADDRESS.search(repair_address(text)))
+
+
+def _registration(text: str) -> bool:
+    return bool(_REG.search(text)) and not _POSTCODE_TOWN.match(text)
+
+
+def _name_line(head: list[TextLine]) -> tuple[int | None, bool]:
+    """The line of the seller's name, and whether a company word (``SDN BHD``, ``RESTAURANT``) marks it."""
+    by_word = next((i for i, ln in enumerate(head[:6]) if _COMPANY.search(ln.folded)), None)
+    if by_word is not None:
+        return by_word, True
+    first_address = next((i for i, ln in enumerate(head) if i and _addressy(ln.folded)), None)
+    if first_address is not None:
+        above = next((i for i in range(first_address - 1, -1, -1) if not _registration(head[i].folded.strip())), None)
+        if above is not None:
+            return above, False
+    return (0, False) if head else (None, False)
+
+
+def _name(head: list[TextLine], i: int) -> tuple[str, list[TextLine]]:
+    """The seller's name on line ``i``, with a wrapped ``Sdn Bhd`` line below a name or the second line of a
+    name that its registration number follows (``RESTAURANT JIAWEI`` / ``JIAWEI HOUSE`` / ``002693074-K``)."""
+    text = _clean(head[i].folded)
+    if _SUFFIX_ONLY.match(text) and i > 0:  # ``Nando's Chickenland Malaysia`` | ``Sdn Bhd``
+        return f"{_clean(head[i - 1].folded)} {text}", [head[i - 1], head[i]]
+    if i + 2 < len(head) and not _LEGAL_SUFFIX.search(text):
+        nxt = _clean(head[i + 1].folded)
+        name_like = bool(re.fullmatch(r"[A-Za-z&'.\- ]{3,}", nxt)) and not (_ADDRESS.search(nxt) or _STOP.search(nxt))
+        if name_like and _registration(_clean(head[i + 2].folded)):
+            return f"{text} {nxt}", [head[i], head[i + 1]]
+    return text, [head[i]]
+
+
 def _seller(page: Page, source: Source, lines: list[TextLine], out: Extraction) -> None:
     labelled = _labelled_seller(page)
     if labelled is not None:
         out.add("seller_name", labelled[0], provenance(page, source, labelled[1], 0.8))
         return
     head = lines[:12]
-    first_address = next((i for i, ln in enumerate(head) if i and _ADDRESS.search(ln.folded)), None)
-    name_idx: int | None = next((i for i, ln in enumerate(head[:6]) if _COMPANY.search(ln.folded)), None)
-    if name_idx is None and first_address is not None:
-        name_idx = next((i for i in range(first_address - 1, -1, -1) if not _REG.search(head[i].folded.strip())), None)
-    if name_idx is None and head:
-        name_idx = 0
+    name_idx, by_word = _name_line(head)
     if name_idx is None:
         return
-    name = head[name_idx]
-    words = list(name.words)
-    text = _clean(name.folded)
-    if _SUFFIX_ONLY.match(text) and name_idx > 0:  # ``Nando's Chickenland Malaysia`` | ``Sdn Bhd``
-        words = list(head[name_idx - 1].words) + words
-        text = f"{_clean(head[name_idx - 1].folded)} {text}"
-    out.add("seller_name", text, provenance(page, source, words, 0.8))
+    if not by_word and _STREET.search(head[name_idx].folded):
+        _address(page, source, lines, name_idx - 1, out)  # no name printed: the address is at the top
+        return
+    text, name_lines = _name(head, name_idx)
+    words = [w for ln in name_lines for w in ln.words]
+    out.add("seller_name", repair_name(text), provenance(page, source, words, 0.8))
     _address(page, source, lines, name_idx, out)
+
+
+_NOT_BRANCH = re.compile(r"\d{1,2}[:.]\d{2}|\b(?:OPEN|HOURS?|DAILY|WELCOME|THANK)", re.I)
+
+
+def _closes_address(text: str) -> bool:
+    """A phone, registration, date or label line: what follows an address."""
+    return bool(_STOP.search(text) or _PHONE.search(text) or _date_in(text) or _registration(text))
+
+
+def _ends_before(address: list[TextLine], text: str, nxt: str | None) -> bool:
+    """Whether the address ends before line ``text``: after the postcode only a state or country, a branch in
+    brackets, or a branch line that the phone or registration lines follow (``1245-DESA SRI HARTAMAS``; not
+    opening hours or a greeting)."""
+    if not address or not _POSTCODE.search(repair_postcode(_clean(address[-1].folded))):
+        return False
+    if not (re.search(r"\d", text) or (len(text.split()) > 3 and not text.startswith("("))):
+        return False
+    branch = len(re.findall(r"[A-Za-z]{3,}", text)) >= 2 and not (_AMOUNT.search(text) or _NOT_BRANCH.search(text))
+    return not (branch and nxt is not None and _closes_address(nxt))
 
 
 def _address(page: Page, source: Source, lines: list[TextLine], name_idx: int, out: Extraction) -> None:
     """The address lines below the seller's name, up to the phone, registration or date lines."""
     address: list[TextLine] = []
-    for ln in lines[name_idx + 1 : name_idx + 9]:
+    window = lines[name_idx + 1 : name_idx + 9]
+    for k, ln in enumerate(window):
         t = _clean(ln.folded)
-        if not t or _REG.search(t):
+        if not t or _registration(t):
             continue
         if _STOP.search(t) or _PHONE.search(t) or _date_in(t):
             if address:
                 break
             continue
-        if not address and not (_ADDRESS.search(t) or re.match(r"^\d", t)):
+        if not address and not (_addressy(t) or re.match(r"^\d", t)):
             continue  # a second name line or a slogan before the address
-        # After the postcode only a state or country (or a branch in brackets) continues the address.
-        after_postcode = bool(address) and bool(_POSTCODE.search(_clean(address[-1].folded)))
-        if after_postcode and (re.search(r"\d", t) or (len(t.split()) > 3 and not t.startswith("("))):
+        nxt = _clean(window[k + 1].folded) if k + 1 < len(window) else None
+        if _ends_before(address, t, nxt):
             break
+        after_postcode = bool(address) and bool(_POSTCODE.search(repair_postcode(_clean(address[-1].folded))))
         address.append(ln)
         if after_postcode and t.startswith("(") and t.endswith(")"):
             break  # a branch name in brackets closes the address: ``(MR DIY TESCO TERBAU)``
     if address:
-        text = " ".join(_clean(ln.folded) for ln in address)
+        text = repair_address(" ".join(_clean(ln.folded) for ln in address))
         words = [w for ln in address for w in ln.words]
         out.add("seller_address", text, provenance(page, source, words, 0.75))
 
@@ -254,10 +312,10 @@ def _best_total(lines: list[TextLine], cut: int) -> tuple[str, TextLine] | None:
         if _NOT_TOTAL.search(t) and not re.search(r"ROUND|GRAND|NET", t):
             continue
         for words, rank in _TOTAL_WORDS:
-            pos = t.find(words)
-            if pos < 0:
+            m = words.search(t)
+            if m is None:
                 continue
-            value = _amount_after(lines, i, pos + len(words))
+            value = _amount_after(lines, i, m.end())
             if value is not None and (best is None or (rank, i) >= (best[0], best[1])):
                 best = (rank, i, value, ln)
             break
@@ -274,6 +332,39 @@ def _best_total(lines: list[TextLine], cut: int) -> tuple[str, TextLine] | None:
                 if amounts:
                     return amounts[-1].replace(",", ""), lines[k]
     return value, ln
+
+
+_CASH = re.compile(r"\bCASH\b", re.I)
+_CHANGE = re.compile(r"\bCHANGE\b", re.I)
+
+
+def _paid(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    """What the customer paid: the cash tendered (the last cash line with an amount) less the change, or the cash
+    alone where no change line is printed. None where a change line is printed but its amount cannot be read."""
+    cash: tuple[str, TextLine] | None = None
+    change: tuple[str | None, TextLine] | None = None
+    for i, ln in enumerate(lines):
+        m = _CHANGE.search(ln.folded)
+        if m is not None:
+            change = change or (_amount_after(lines, i, m.end()), ln)
+        elif (m := _CASH.search(ln.folded)) is not None and (value := _amount_after(lines, i, m.end())):
+            cash = (value, ln)
+    if cash is None or (change is not None and change[0] is None):
+        return None
+    paid = Decimal(cash[0]) - Decimal(change[0] if change is not None and change[0] else "0")
+    return (f"{paid:.2f}", cash[1]) if paid > 0 else None
+
+
+def _total_paid(lines: list[TextLine]) -> tuple[str, TextLine] | None:
+    """The total; where none is printed (or read), what was paid; where a rounding line is printed and the cash
+    paid differs from the total read by less than the 0.05 rounding step, the amount paid."""
+    total, paid = _total(lines), _paid(lines)
+    if total is None:
+        return paid
+    rounded = any(re.search(r"ROUND", ln.folded, re.I) for ln in lines)
+    if rounded and paid is not None and 0 < abs(Decimal(paid[0]) - Decimal(total[0])) < Decimal("0.05"):
+        return paid
+    return total
 
 
 _INVOICE_NO = re.compile(
