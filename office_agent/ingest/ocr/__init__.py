@@ -19,10 +19,14 @@ import logging
 import os
 import threading
 from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
 
 import numpy as np
 
 from office_agent.ingest.ocr.base import (
+    LineReading,
+    LineRecogniser,
     OcrBox,
     OcrEngine,
     OcrFailed,
@@ -30,9 +34,11 @@ from office_agent.ingest.ocr.base import (
     OcrUnavailable,
     OcrWord,
     is_ocr_page_words,
+    line_reader,
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 120.0
 ENV_ENGINE = "OFFICE_AGENT_OCR_ENGINE"
@@ -143,34 +149,51 @@ def run_engine(engine: OcrEngine, image: np.ndarray, timeout: float | None = Non
     released after ``timeout`` seconds, and the hung engine is dropped from the cache so the next file gets
     a fresh one.
     """
+    return _bounded(engine.name, partial(engine.recognize, image), "on this file", timeout)
+
+
+def run_line_reader(engine: OcrEngine, crops: list[np.ndarray], timeout: float | None = None) -> list[LineReading]:
+    """Read ``crops`` as single lines with the engine's recogniser alone (see :func:`line_reader`), bounded and
+    wrapped like :func:`run_engine`; an engine without that entry reads nothing (``[]``)."""
+    read = line_reader(engine)
+    if read is None or not crops:
+        return []
+    return _bounded(engine.name, partial(read, crops), "re-reading lines", timeout)
+
+
+def _bounded(name: str, call: Callable[[], T], what: str, timeout: float | None) -> T:
     limit = timeout_seconds() if timeout is None else timeout
-    result: list[list[OcrBox]] = []
+    result: list[T] = []
     error: list[BaseException] = []
 
-    def call() -> None:
+    def run() -> None:
         try:
-            result.append(engine.recognize(image))
+            result.append(call())
         except BaseException as exc:  # reported to the caller below
             error.append(exc)
 
-    worker = threading.Thread(target=call, name=f"ocr-{engine.name}", daemon=True)
+    worker = threading.Thread(target=run, name=f"ocr-{name}", daemon=True)
     worker.start()
     worker.join(limit)
     if worker.is_alive():
-        forget_engine(engine.name)
-        raise OcrTimeout(f"OCR engine {engine.name!r} took longer than {limit:g} s on this file")
+        forget_engine(name)
+        raise OcrTimeout(f"OCR engine {name!r} took longer than {limit:g} s {what}")
     if error:
         exc = error[0]
         if isinstance(exc, OcrUnavailable | OcrFailed):
             raise exc
         if isinstance(exc, MemoryError):
-            raise OcrFailed(f"OCR engine {engine.name!r} ran out of memory on this file") from exc
-        raise OcrFailed(f"OCR engine {engine.name!r} failed: {type(exc).__name__}: {exc}") from exc
-    return result[0] if result else []
+            raise OcrFailed(f"OCR engine {name!r} ran out of memory {what}") from exc
+        raise OcrFailed(f"OCR engine {name!r} failed {what}: {type(exc).__name__}: {exc}") from exc
+    if not result:
+        raise OcrFailed(f"OCR engine {name!r} returned nothing {what}")
+    return result[0]
 
 
 __all__ = [
     "FACTORIES",
+    "LineReading",
+    "LineRecogniser",
     "OcrBox",
     "OcrEngine",
     "OcrFailed",
@@ -182,7 +205,9 @@ __all__ = [
     "forget_engine",
     "get_engine",
     "is_ocr_page_words",
+    "line_reader",
     "register_engine",
     "run_engine",
+    "run_line_reader",
     "set_default_engine",
 ]

@@ -11,6 +11,7 @@ worker loads its models once, on the first image it meets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -83,6 +84,30 @@ class OcrEngine(Protocol):
     name: str
 
     def recognize(self, image: np.ndarray) -> list[OcrBox]: ...
+
+
+LineReading = tuple[str, float]  # what the recogniser read on one cropped line, and its score (0..1)
+LineReader = Callable[[list[np.ndarray]], list[LineReading]]
+
+
+@runtime_checkable
+class LineRecogniser(Protocol):
+    """An engine that can also read lines it is given, without detecting them (optional: null, replay and
+    Tesseract have no such entry). ``recognize_lines`` takes RGB crops, each holding one line of text, and returns
+    one reading per crop, in order (``("", 0.0)`` where nothing was read). ``reads_lines`` says whether the entry
+    works: a wrapper (the benchmark's cache) has the method whatever it wraps, and says False when the engine inside
+    has none."""
+
+    reads_lines: bool
+
+    def recognize_lines(self, crops: list[np.ndarray]) -> list[LineReading]: ...
+
+
+def line_reader(engine: OcrEngine) -> LineReader | None:
+    """The engine's recognise-only entry, or None when it has none."""
+    if isinstance(engine, LineRecogniser) and engine.reads_lines:
+        return engine.recognize_lines
+    return None
 
 
 def is_ocr_page_words(words: list[Word]) -> bool:

@@ -2,7 +2,8 @@
 
 Steps: find the paper(s) on a desk and flatten the perspective → turn a page lying on its side → straighten
 skew → wash out red seals → recognise → if the text reads badly, try the page upside down and keep the better
-reading → boxes to words in points (top-left origin) → split a page holding two invoices into two pages.
+reading → on a Latin-script page, read the lines that matter again (:mod:`office_agent.ingest.ocr.reread`) →
+boxes to words in points (top-left origin) → split a page holding two invoices into two pages.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import zxingcpp
 
 from office_agent.ingest import preprocess as pp
 from office_agent.ingest.ocr import OcrBox, OcrEngine, OcrWord, run_engine
+from office_agent.ingest.ocr.reread import reread_lines
 from office_agent.models import Page, PageFrame
 
 log = logging.getLogger(__name__)
@@ -135,11 +137,12 @@ def read_document_image(
     if pp.is_blank(image):
         return []
     reading = recognise(image, engine)
+    boxes = reread_lines(reading.image, reading.boxes, engine)  # Latin-script pages only (receipts)
     h, w = reading.image.shape[:2]
     _, factor = pp.downscale(image, MAX_SIDE)
     scale = (72.0 / dpi / factor) if dpi else A4_LONG_SIDE_PT / max(h, w)
     qr = [(text, (x * scale, y * scale)) for text, (x, y) in qr_with_positions(reading.image)]
-    page = page_from_boxes(reading.boxes, w, h, scale, number)
+    page = page_from_boxes(boxes, w, h, scale, number)
     back = reading.back @ pp.scaling(1.0 / scale)
     page.frame = PageFrame(width=page.width, height=page.height, to_source=[float(v) for v in back.ravel()])
     pages = split_invoices(page, qr) if split else [page]

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from office_agent.ingest.ocr.base import OcrBox, OcrUnavailable
+from office_agent.ingest.ocr.base import LineReading, OcrBox, OcrUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class RapidOcrEngine:
     """RapidOCR with the packaged PP-OCRv6 small models; loaded on first use."""
 
     name = "rapidocr"
+    reads_lines = True
 
     def __init__(self, threads: int | None = None, max_side: int = 2000) -> None:
         self.threads = threads or default_threads()
@@ -86,9 +87,7 @@ class RapidOcrEngine:
 
     def recognize(self, image: np.ndarray) -> list[OcrBox]:
         ocr = self._load()
-        if image.ndim == 2:
-            image = np.stack([image] * 3, axis=-1)
-        result = ocr(np.ascontiguousarray(image[:, :, ::-1]))  # RapidOCR works in BGR, like OpenCV
+        result = ocr(np.ascontiguousarray(_rgb(image)[:, :, ::-1]))  # RapidOCR works in BGR, like OpenCV
         boxes = getattr(result, "boxes", None)
         txts = getattr(result, "txts", None)
         scores = getattr(result, "scores", None)
@@ -100,3 +99,24 @@ class RapidOcrEngine:
             if len(pts) == 4 and text.strip():
                 out.append(OcrBox(text.strip(), (pts[0], pts[1], pts[2], pts[3]), float(score)))
         return out
+
+    def recognize_lines(self, crops: list[np.ndarray]) -> list[LineReading]:
+        """Read each crop as one line with the recogniser alone (no detection), in RapidOCR's batches."""
+        if not crops:
+            return []
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        rec = self._load()._load_rec_model()  # RapidOCR's own lazy loader; the recogniser is shared with recognize
+        bgr = [np.ascontiguousarray(_rgb(c)[:, :, ::-1]) for c in crops]
+        result = rec(TextRecInput(img=bgr))
+        txts = result.txts or ()
+        scores = list(result.scores or ())
+        out: list[LineReading] = []
+        for i in range(len(crops)):
+            text = str(txts[i]).strip() if i < len(txts) else ""
+            out.append((text, float(scores[i]) if text and i < len(scores) else 0.0))
+        return out
+
+
+def _rgb(image: np.ndarray) -> np.ndarray:
+    return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from office_agent.ingest.ocr.base import OcrBox, OcrEngine
+from office_agent.ingest.ocr.base import LineReading, OcrBox, OcrEngine, line_reader
 
 
 @dataclass
@@ -124,7 +124,9 @@ def load_recordings(path: str | Path) -> list[Recording]:
 
 class CachingEngine:
     """Wraps an engine and keeps what it read on disk, one JSON file per image content, so a second run over the
-    same images (a benchmark iterating on extraction) skips the model. ``hits`` and ``misses`` count the calls."""
+    same images (a benchmark iterating on extraction) skips the model. ``hits`` and ``misses`` count the calls.
+    Line readings (:meth:`recognize_lines`, when the engine inside has that entry) are kept the same way, one file
+    per set of crops."""
 
     def __init__(self, inner: OcrEngine, folder: Path, name: str | None = None) -> None:
         self.inner = inner
@@ -132,25 +134,55 @@ class CachingEngine:
         self.folder = folder
         self.hits = 0
         self.misses = 0
+        self.reads_lines = line_reader(inner) is not None
         folder.mkdir(parents=True, exist_ok=True)
 
-    def _path(self, image: np.ndarray) -> Path:
-        digest = hashlib.sha1(f"{self.inner.name}:{image.shape}:{image.dtype}".encode())
-        digest.update(np.ascontiguousarray(image).data)
+    def _path(self, *images: np.ndarray, kind: str = "") -> Path:
+        digest = hashlib.sha1(f"{self.inner.name}{kind}".encode())
+        for image in images:
+            digest.update(f":{image.shape}:{image.dtype}".encode())
+            digest.update(np.ascontiguousarray(image).data)
         return self.folder / f"{digest.hexdigest()}.json"
 
-    def recognize(self, image: np.ndarray) -> list[OcrBox]:
-        path = self._path(image)
+    def _load(self, path: Path) -> object:
         if path.is_file():
             try:
                 raw = json.loads(path.read_text(encoding="utf-8"))
                 self.hits += 1
-                return [OcrBox.from_json(b) for b in raw]
-            except (ValueError, KeyError, TypeError):
+                return raw
+            except ValueError:
                 pass  # a torn write: read the image again
-        boxes = self.inner.recognize(image)
+        return None
+
+    def _store(self, path: Path, raw: object) -> None:
         self.misses += 1
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps([b.to_json() for b in boxes], ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
         tmp.replace(path)
+
+    def recognize(self, image: np.ndarray) -> list[OcrBox]:
+        path = self._path(image)
+        raw = self._load(path)
+        if isinstance(raw, list):
+            try:
+                return [OcrBox.from_json(b) for b in raw]
+            except (ValueError, KeyError, TypeError):
+                pass  # not a reading of boxes: read the image again
+        boxes = self.inner.recognize(image)
+        self._store(path, [b.to_json() for b in boxes])
         return boxes
+
+    def recognize_lines(self, crops: list[np.ndarray]) -> list[LineReading]:
+        read = line_reader(self.inner)
+        if read is None:
+            raise NotImplementedError(f"OCR engine {self.inner.name!r} cannot read lines on their own")
+        path = self._path(*crops, kind=":lines")
+        raw = self._load(path)
+        if isinstance(raw, list) and len(raw) == len(crops):
+            try:
+                return [(str(t), float(s)) for t, s in raw]
+            except (ValueError, TypeError):
+                pass
+        readings = [(t, round(s, 4)) for t, s in read(crops)]  # as a later run will read them back
+        self._store(path, [list(r) for r in readings])
+        return readings
