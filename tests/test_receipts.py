@@ -216,3 +216,12 @@ def test_total_from_what_was_paid(rows: list[list[str]], total: str) -> None:
 def test_an_unreadable_change_gives_no_paid_amount() -> None:
     p = page([["SHOP SDN BHD"], ["RECEIPT"], ["CASH", "50.00"], ["CHANGE RM .OO"], ["THANK YOU"]])
     assert "total_amount" not in fields(extract_receipt(p, Source.OCR))
+
+
+def test_a_line_saying_what_kind_of_place_is_not_the_name_above_it() -> None:
+    p = page([["THREE STOOGES"], ["BISTRO & CAFE"], ["109, SS21/1A,"], ["DAMANSARA UTAMA"], ["TOTAL", "150.00"]])
+    assert fields(extract_receipt(p, Source.OCR))["seller_name"] == "THREE STOOGES"
+    kept = page([["TAX INVOICE"], ["BISTRO & CAFE"], ["NO 5, JALAN X"], ["TOTAL", "5.00"]])
+    assert fields(extract_receipt(kept, Source.OCR))["seller_name"] == "BISTRO & CAFE"  # no name above it
+    one = page([["ABC"], ["RESTAURANT SIN DU"], ["NO 5, JALAN X"], ["TOTAL", "5.00"]])
+    assert fields(extract_receipt(one, Source.OCR))["seller_name"] == "RESTAURANT SIN DU"  # a name of its own

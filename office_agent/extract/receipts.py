@@ -47,6 +47,9 @@ _STOP = re.compile(
 )
 # A registration number on its own (``(867388-U)``, ``JM0352019-K``: a digit in it, so ``JOHOR`` is none)
 _REG = re.compile(r"^\(?(?=[\dA-Z\-]*\d)[\dA-Z\-]{5,}\)?$|CO\.?\s*REG|COMPANY\s*NO|\(\d{4,}-?[A-Z]?\)", re.I)
+# A line that only says what kind of place it is (``BISTRO & CAFE``): a description printed under the name
+_TRADE = r"(?:CAFE|CAF[ÉE]|BISTRO|RESTAURANT|RESTORAN|BAKERY|BAR|KITCHEN|COFFEE|FOOD|PUB|GRILL|DELI|LOUNGE)"
+_TRADES_ONLY = re.compile(rf"^{_TRADE}(?:\s*(?:&|AND|,)\s*{_TRADE})+\W*$", re.I)
 _SUFFIX_ONLY = re.compile(r"^(?:SDN\.?\s*BHD\.?|BHD\.?|S/B|LTD\.?|LIMITED|INC\.?|LLC|PTE\.?\s*LTD\.?)$", re.I)
 _REG_IN_BRACKETS = re.compile(r"\((?:CO\.?\s*REG[^)]*|\s*[\dA-Z]{0,3}\d{4,}\s*-?\s*[A-Z]?\s*)\)", re.I)
 _POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
@@ -152,10 +155,21 @@ def _registration(text: str) -> bool:
     return bool(_REG.search(text)) and not _POSTCODE_TOWN.match(text)
 
 
+def _plain_name(text: str) -> bool:
+    """Letters only (``THREE STOOGES``): no registration number, address, phone or receipt label."""
+    return bool(re.fullmatch(r"[A-Za-z&'.\- ]{3,}", text)) and not (_addressy(text) or _STOP.search(text))
+
+
 def _name_line(head: list[TextLine]) -> tuple[int | None, bool]:
     """The line of the seller's name, and whether a company word (``SDN BHD``, ``RESTAURANT``) marks it."""
     by_word = next((i for i, ln in enumerate(head[:6]) if _COMPANY.search(ln.folded)), None)
     if by_word is not None:
+        if (
+            by_word
+            and _TRADES_ONLY.match(_clean(head[by_word].folded))
+            and _plain_name(_clean(head[by_word - 1].folded))
+        ):
+            return by_word - 1, True  # ``THREE STOOGES`` above ``BISTRO & CAFE``: what it is, under who it is
         return by_word, True
     first_address = next((i for i, ln in enumerate(head) if i and _addressy(ln.folded)), None)
     if first_address is not None:
