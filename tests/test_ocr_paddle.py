@@ -10,15 +10,17 @@ so nothing is ever downloaded; the image arrives as 3-channel BGR; ``predict``'s
 from __future__ import annotations
 
 import importlib.machinery
+import importlib.util
 import io
+import shutil
 import sys
-import types
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import pytest
+from paddle_fakes import FakePaddleOCR, install_stand_in, model_folder
 from PIL import Image, ImageDraw
 
 from office_agent.batch import process_blob
@@ -30,36 +32,16 @@ from office_agent.ingest.sources import Blob
 from office_agent.models import DocFormat, Status
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ocr"
-
-
-class FakePaddleOCR:
-    """PaddleOCR 3.x as far as the adapter uses it: keyword configuration, ``predict`` over an image array."""
-
-    made: ClassVar[list[dict[str, Any]]] = []
-    seen: ClassVar[list[np.ndarray]] = []
-    answer: ClassVar[list[dict[str, Any]]] = []
-
-    def __init__(self, **kwargs: Any) -> None:
-        FakePaddleOCR.made.append(kwargs)
-
-    def predict(self, image: np.ndarray) -> list[dict[str, Any]]:
-        FakePaddleOCR.seen.append(image)
-        return FakePaddleOCR.answer
+_spec = importlib.util.find_spec
 
 
 @pytest.fixture
 def paddle(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[type[FakePaddleOCR]]:
     """A ``paddleocr`` package and model folders on disk, as a user who installed the extra would have them."""
-    module = types.ModuleType("paddleocr")
-    module.__spec__ = importlib.machinery.ModuleSpec("paddleocr", None)
-    module.PaddleOCR = FakePaddleOCR  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "paddleocr", module)
+    install_stand_in(monkeypatch)
     for kind in ("det", "rec"):
-        folder = tmp_path / kind
-        folder.mkdir()
-        (folder / "inference.json").write_text("{}")
-        monkeypatch.setenv(f"OFFICE_AGENT_PADDLE_{kind.upper()}_DIR", str(folder))
-    FakePaddleOCR.made, FakePaddleOCR.seen, FakePaddleOCR.answer = [], [], []
+        model_folder(tmp_path / kind, f"PP-OCRv5_server_{kind}")
+        monkeypatch.setenv(f"OFFICE_AGENT_PADDLE_{kind.upper()}_DIR", str(tmp_path / kind))
     yield FakePaddleOCR
     ocr.set_default_engine(None)
     ocr.forget_engine("paddleocr")
@@ -76,12 +58,27 @@ def paddle_result(rec: Recording) -> list[dict[str, Any]]:
     ]
 
 
-def test_unavailable_without_the_package_or_its_models(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("OFFICE_AGENT_PADDLE_DET_DIR", str(tmp_path / "nowhere-det"))
-    monkeypatch.setenv("OFFICE_AGENT_PADDLE_REC_DIR", str(tmp_path / "nowhere-rec"))
+def test_unavailable_without_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "paddleocr", None)  # find_spec → ValueError; import → ImportError
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "paddleocr" else _spec(name))
     assert not is_available()
+    with pytest.raises(OcrUnavailable, match=r"paddleocr is not installed .*office-agent\[paddle\]"):
+        PaddleOcrEngine().recognize(np.zeros((10, 10, 3), np.uint8))
+
+
+def test_unavailable_without_its_models(
+    paddle: type[FakePaddleOCR], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OFFICE_AGENT_PADDLE_DET_DIR", str(tmp_path / "nowhere-det"))
+    assert not is_available()  # a folder named by the environment is the only one tried
     with pytest.raises(OcrUnavailable, match="nowhere-det"):
         PaddleOcrEngine().recognize(np.zeros((10, 10, 3), np.uint8))
+    shutil.rmtree(tmp_path / "rec")
+    model_folder(tmp_path / "nowhere-det", "PP-OCRv5_server_det")
+    (tmp_path / "rec").mkdir()
+    (tmp_path / "rec" / "inference.pdiparams").write_bytes(b"\0")  # no weights file, no inference.yml
+    assert not is_available()
+    assert not paddle.made
 
 
 def test_models_are_passed_by_path_and_nothing_else_is_loaded(paddle: type[FakePaddleOCR], tmp_path: Path) -> None:
@@ -92,6 +89,11 @@ def test_models_are_passed_by_path_and_nothing_else_is_loaded(paddle: type[FakeP
     (kwargs,) = paddle.made  # created once, on the first image
     assert kwargs["text_detection_model_dir"] == str(tmp_path / "det")
     assert kwargs["text_recognition_model_dir"] == str(tmp_path / "rec")
+    # the names PaddleX checks each folder against are the folders' own
+    assert (kwargs["text_detection_model_name"], kwargs["text_recognition_model_name"]) == (
+        "PP-OCRv5_server_det",
+        "PP-OCRv5_server_rec",
+    )
     assert kwargs["use_doc_orientation_classify"] is False and kwargs["use_doc_unwarping"] is False
     assert kwargs["use_textline_orientation"] is False
     assert [im.shape for im in paddle.seen] == [(20, 30, 3), (20, 30, 3)]  # grey given as three channels
