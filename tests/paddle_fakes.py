@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import sys
+import threading
 import types
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,12 +19,15 @@ class FakePaddleOCR:
     made: ClassVar[list[dict[str, Any]]] = []
     seen: ClassVar[list[np.ndarray]] = []
     answer: ClassVar[list[dict[str, Any]]] = []
+    threads: ClassVar[list[int]] = []  # the thread of every call: creation, then each predict
 
     def __init__(self, **kwargs: Any) -> None:
         FakePaddleOCR.made.append(kwargs)
+        FakePaddleOCR.threads.append(threading.get_ident())
 
     def predict(self, image: np.ndarray) -> list[dict[str, Any]]:
         FakePaddleOCR.seen.append(image)
+        FakePaddleOCR.threads.append(threading.get_ident())
         return FakePaddleOCR.answer
 
 
@@ -57,5 +61,5 @@ def install_stand_in(monkeypatch: pytest.MonkeyPatch) -> type[FakePaddleOCR]:
     module.PaddleOCR = FakePaddleOCR  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "paddleocr", module)
     monkeypatch.setitem(sys.modules, "paddle", fake_paddle())
-    FakePaddleOCR.made, FakePaddleOCR.seen, FakePaddleOCR.answer = [], [], []
+    FakePaddleOCR.made, FakePaddleOCR.seen, FakePaddleOCR.answer, FakePaddleOCR.threads = [], [], [], []
     return FakePaddleOCR

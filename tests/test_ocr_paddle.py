@@ -14,6 +14,7 @@ import importlib.util
 import io
 import shutil
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,30 @@ def test_models_are_passed_by_path_and_nothing_else_is_loaded(paddle: type[FakeP
     assert kwargs["use_doc_orientation_classify"] is False and kwargs["use_doc_unwarping"] is False
     assert kwargs["use_textline_orientation"] is False
     assert [im.shape for im in paddle.seen] == [(20, 30, 3), (20, 30, 3)]  # grey given as three channels
+
+
+def test_every_call_into_paddle_is_made_on_one_thread(paddle: type[FakePaddleOCR]) -> None:
+    """Paddle's oneDNN predictors fail on a thread other than their own; ``run_engine`` calls from fresh threads."""
+    engine = PaddleOcrEngine()
+    for _ in range(3):
+        ocr.run_engine(engine, np.zeros((8, 8, 3), np.uint8), timeout=30)
+    assert len(paddle.threads) == 4 and len(set(paddle.threads)) == 1
+    assert paddle.threads[0] != threading.get_ident()
+    engine._pid = -1  # as in a pool worker forked from a process that had used the engine
+    engine.recognize(np.zeros((8, 8, 3), np.uint8))
+    assert len(paddle.made) == 2  # loaded again, on a thread of its own
+    assert paddle.threads[-1] == paddle.threads[-2] != paddle.threads[0]
+
+
+def test_a_failure_inside_paddle_reaches_the_caller(
+    paddle: type[FakePaddleOCR], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: FakePaddleOCR, image: np.ndarray) -> None:
+        raise RuntimeError("std::exception")
+
+    monkeypatch.setattr(paddle, "predict", broken)
+    with pytest.raises(ocr.OcrFailed, match=r"paddleocr' failed: RuntimeError: std::exception"):
+        ocr.run_engine(PaddleOcrEngine(), np.zeros((8, 8, 3), np.uint8), timeout=30)
 
 
 def test_channels_are_handed_over_as_bgr(paddle: type[FakePaddleOCR]) -> None:

@@ -24,9 +24,12 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import queue
+import threading
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -35,6 +38,7 @@ from office_agent.ingest.ocr.base import OcrBox, OcrUnavailable
 from office_agent.ingest.ocr.rapid import MIN_SCORE, default_threads
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ENV_DET_DIR = "OFFICE_AGENT_PADDLE_DET_DIR"
 ENV_REC_DIR = "OFFICE_AGENT_PADDLE_REC_DIR"
@@ -122,12 +126,44 @@ def engine_config(det: Path, rec: Path, threads: int) -> dict[str, Any] | None:
     return {"paddle_static": {**settings, "cpu_threads": threads}}
 
 
+class _OwnThread:
+    """One daemon thread that makes every call into Paddle.
+
+    Paddle's oneDNN predictors fail (``RuntimeError: std::exception``) when a thread other than the one that created
+    them meets an input shape they have not seen; :func:`office_agent.ingest.ocr.run_engine` calls each image on a
+    fresh thread, so the engine keeps its own. Daemon: a call that hangs does not keep the process alive.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], queue.SimpleQueue[tuple[bool, Any]]]]
+        self._jobs = queue.SimpleQueue()
+        threading.Thread(target=self._serve, name="paddleocr", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            job, answer = self._jobs.get()
+            try:
+                answer.put((True, job()))
+            except BaseException as exc:  # handed to the caller
+                answer.put((False, exc))
+
+    def call(self, job: Callable[[], T]) -> T:
+        answer: queue.SimpleQueue[tuple[bool, Any]] = queue.SimpleQueue()
+        self._jobs.put((job, answer))
+        ok, value = answer.get()
+        if not ok:
+            raise value
+        return value
+
+
 class PaddleOcrEngine:
     name = "paddleocr"
 
     def __init__(self, threads: int | None = None) -> None:
         self.threads = threads or default_threads()
         self._ocr: Any = None
+        self._thread = _OwnThread()
+        self._pid = os.getpid()
 
     def _load(self) -> Any:
         if self._ocr is None:
@@ -164,6 +200,11 @@ class PaddleOcrEngine:
         return self._ocr
 
     def recognize(self, image: np.ndarray) -> list[OcrBox]:
+        if self._pid != os.getpid():  # a forked pool worker: its parent's thread did not come along
+            self._ocr, self._thread, self._pid = None, _OwnThread(), os.getpid()
+        return self._thread.call(lambda: self._recognize(image))
+
+    def _recognize(self, image: np.ndarray) -> list[OcrBox]:
         ocr = self._load()
         if image.ndim == 2:
             image = np.stack([image] * 3, axis=-1)
