@@ -466,6 +466,7 @@ def test_without_block_labels_the_buyer_comes_first() -> None:
 def test_vertical_block_labels_cut_into_pieces_by_ocr() -> None:
     """PaddleOCR reads the vertical 购买方信息 as 购买方信 + 息: still the block labels (seller left here, so reading
     order alone would get them backwards)."""
+
     def swapped(x: Word) -> Word:  # the two blocks' columns exchanged
         if not x.text.startswith(("名称", "统一社会")):
             return x
@@ -486,6 +487,15 @@ def test_vertical_block_labels_cut_into_pieces_by_ocr() -> None:
     assert ext.get("seller_tax_id") == "914201006791228986"
     conf = {c.field: c.provenance.confidence for c in ext.candidates}
     assert conf["buyer_name"] > GUESSED
+
+
+@pytest.mark.parametrize("sign", ["¥", "Y", "?", "？"])
+def test_total_after_a_misread_yen_sign(sign: str) -> None:
+    """RapidOCR may read the ¥ of （小写）¥220.00 as Y, PaddleOCR's PP-OCRv4 as ?: the total is still read."""
+    words = [
+        x if x.text != "（小写）¥220.00" else w(f"（小写）{sign}220.00", 401, 279) for x in digital_words(FUEL_ROWS)
+    ]
+    assert extract_page(page(words)).get("total_amount") == "¥220.00"
 
 
 def test_source_and_boxes_are_recorded() -> None:

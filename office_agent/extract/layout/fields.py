@@ -169,8 +169,9 @@ def read_totals(lay: Layout) -> None:
             lay.add("total_amount", Value(found[-1].text, found[-1].bbox, LIKELY))
 
 
-# OCR reads the yen sign as Y; and a seal's text may run into the total (``某某有限拿￥4123.22``)
-_OCR_YEN = re.compile(r"^[Yy](?=-?[\d,]*\d\.\d{2}$)")
+# OCR reads the yen sign as Y (PaddleOCR's PP-OCRv4 as ?); and a seal's text may run into the total
+# (``某某有限拿￥4123.22``)
+_OCR_YEN = re.compile(r"^[Yy?？](?=-?[\d,]*\d\.\d{2}$)")
 _YEN_AMOUNT = re.compile(r"[¥Y]\s*(-?[\d,]*\d\.\d{2})$")
 
 
