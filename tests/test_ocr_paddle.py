@@ -150,6 +150,19 @@ def test_predictions_become_boxes(paddle: type[FakePaddleOCR]) -> None:
     assert boxes[1].bbox == (100.0, 4.0, 181.0, 26.0)
 
 
+def test_a_large_image_is_shrunk_and_its_boxes_scaled_back(paddle: type[FakePaddleOCR]) -> None:
+    paddle.answer = [
+        {
+            "rec_texts": ["发票号码：87654321"],
+            "rec_scores": [0.9],
+            "rec_polys": [np.array([[100, 50], [900, 50], [900, 90], [100, 90]], dtype=np.int16)],
+        }
+    ]
+    (box,) = PaddleOcrEngine(max_side=2000).recognize(np.zeros((3000, 4000, 3), np.uint8))
+    assert paddle.seen[0].shape == (1500, 2000, 3)  # what PaddleOCR saw
+    assert box.bbox == pytest.approx((200.0, 100.0, 1800.0, 180.0))  # in the caller's pixels
+
+
 def test_a_scan_read_through_the_paddle_engine_gives_the_invoice(paddle: type[FakePaddleOCR]) -> None:
     """The boxes of a real scan (recorded from RapidOCR) handed back in PaddleOCR's shape: same invoice."""
     rec = Recording.load(FIXTURES / "vat_special_sample.json")

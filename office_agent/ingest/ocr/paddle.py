@@ -159,8 +159,9 @@ class _OwnThread:
 class PaddleOcrEngine:
     name = "paddleocr"
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, threads: int | None = None, max_side: int = 2000) -> None:
         self.threads = threads or default_threads()
+        self.max_side = max_side  # larger images are shrunk first, as RapidOCR's engine does; boxes scaled back
         self._ocr: Any = None
         self._thread = _OwnThread()
         self._pid = os.getpid()
@@ -205,14 +206,17 @@ class PaddleOcrEngine:
         return self._thread.call(lambda: self._recognize(image))
 
     def _recognize(self, image: np.ndarray) -> list[OcrBox]:
+        from office_agent.ingest.preprocess import downscale
+
         ocr = self._load()
         if image.ndim == 2:
             image = np.stack([image] * 3, axis=-1)
+        image, factor = downscale(image, self.max_side)
         out: list[OcrBox] = []
         for res in ocr.predict(np.ascontiguousarray(image[:, :, ::-1])):
             texts, scores, polys = res["rec_texts"], res["rec_scores"], res["rec_polys"]
             for text, score, poly in zip(texts, scores, polys, strict=False):
-                pts = [(float(p[0]), float(p[1])) for p in poly]
+                pts = [(float(p[0]) / factor, float(p[1]) / factor) for p in poly]
                 if len(pts) == 4 and str(text).strip():
                     out.append(OcrBox(str(text).strip(), (pts[0], pts[1], pts[2], pts[3]), float(score)))
         return out
