@@ -1,4 +1,5 @@
-"""OCR path benchmark: field accuracy on scans and photos, SROIE receipts, invoice2data PNGs, speed, Tesseract.
+"""OCR path benchmark: field accuracy on scans and photos, SROIE receipts, invoice2data PNGs, speed, Tesseract and
+PaddleOCR beside RapidOCR.
 
     .venv/bin/python benchmarks/bench_ocr.py                 # real PDFs, SROIE, invoice2data, speed, Tesseract
     .venv/bin/python benchmarks/bench_ocr.py --quick         # 2 PDFs, 2 styles, 20 receipts, no Tesseract
@@ -19,6 +20,8 @@ only (spacing and punctuation ignored), dates as dates, totals as numbers; F1 pe
 positive and a false negative), on all receipts and on each half (the receipt rules were tuned on the first).
 invoice2data: the three PNGs in ../shared/realdata/intl/invoice2data, against their JSON labels.
 Speed: a 300-dpi A4 scan and a 12-MP photo, the whole pipeline vs the bare engine on the same decoded image.
+PaddleOCR (where ``office-agent[paddle]`` is installed; ``--no-paddle`` leaves it out) reads the scans and photos
+of ``--paddle-styles`` (default scan and photo), scored beside RapidOCR on the same subset, and is timed too.
 Nothing from ../shared is copied anywhere.
 """
 
@@ -215,6 +218,20 @@ def synthetic(
             docs_all_key += ok_key
     return {"right": dict(right), "seen": dict(seen), "docs": docs, "docs_all_key": docs_all_key,
             "seconds": [r["seconds"] for r in results], "misses": misses}  # fmt: skip
+
+
+Sources = list[tuple[str, bytes, Truth]]
+
+
+def side_by_side_paddle(
+    title: str, sources: Sources, subset: list[str], styles: list[str], jobs: int, cache: Path | None
+) -> None:
+    """PaddleOCR on ``subset`` of the styles, and RapidOCR on the same subset (from its cache) when that differs
+    from what RapidOCR was just scored on."""
+    if subset != styles:
+        res = synthetic(sources, subset, "rapidocr", jobs, cache)
+        print_synthetic(f"Same {title}, RapidOCR, styles {subset} only", res, show=10)
+    print_synthetic(f"Same {title}, PaddleOCR (styles {subset})", synthetic(sources, subset, "paddleocr", jobs, cache))
 
 
 def print_synthetic(title: str, res: dict[str, Any], show: int = 25, misses_file: Path | None = None) -> None:
@@ -432,6 +449,8 @@ def main() -> None:
     parser.add_argument("--sroie-misses", type=Path, help="write every SROIE miss to this file")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--tesseract-sroie", type=int, default=20)
+    parser.add_argument("--no-paddle", action="store_true", help="leave out PaddleOCR even where it is installed")
+    parser.add_argument("--paddle-styles", default="scan,photo", help="styles PaddleOCR reads (beside RapidOCR)")
     parser.add_argument("--no-speed", action="store_true")
     parser.add_argument("--jobs", type=int, default=1, help="processes for the scans (each loads the model)")
     parser.add_argument("--cache", type=Path, default=ROOT / ".bench" / "ocr-cache",
@@ -449,6 +468,8 @@ def main() -> None:
         real, generated, styles, args.no_tesseract = real[:2], generated[:4], styles[:2], True
         args.sroie = min(args.sroie, 20)
     tesseract = not args.no_tesseract and "tesseract" in ocr.available_engines()
+    paddle = not args.no_paddle and "paddleocr" in ocr.available_engines()
+    paddle_styles = [s for s in styles if s in args.paddle_styles.split(",")]
     print(f"OCR engines here: {', '.join(ocr.available_engines())}; real PDFs: {len(real)}; generated PDFs: "
           f"{len(generated)}; styles: {styles}; cache: {cache}")  # fmt: skip
     for title, sources, misses in (("real PDFs", real, None), ("generated PDFs", generated, args.misses)):
@@ -459,6 +480,8 @@ def main() -> None:
         if tesseract and title == "real PDFs":
             subset = [s for s in styles if s in ("scan", "photo")]
             print_synthetic(f"Same, Tesseract (styles {subset})", synthetic(sources, subset, "tesseract", 1, cache))
+        if paddle and paddle_styles:
+            side_by_side_paddle(title, sources, paddle_styles, styles, args.jobs, cache)
     if args.sroie and (SHARED / "receipts" / "sroie-dev").is_dir():
         print_sroie("SROIE dev, RapidOCR", sroie(args.sroie, "rapidocr", cache), args.sroie_misses)
         if tesseract and args.tesseract_sroie:
@@ -467,7 +490,8 @@ def main() -> None:
         print_invoice2data("invoice2data PNGs, RapidOCR", invoice2data("rapidocr", cache))
     speed_source = (real or generated)[:1]
     if not args.no_speed and speed_source:
-        speed(speed_source[0][1], ["rapidocr", "tesseract"] if tesseract else ["rapidocr"])
+        engines = ["rapidocr"] + (["paddleocr"] if paddle else []) + (["tesseract"] if tesseract else [])
+        speed(speed_source[0][1], engines)
 
 
 if __name__ == "__main__":

@@ -93,10 +93,10 @@ def options(
 ) -> None:
     """Shared settings for every command (file, then OFFICE_AGENT_* environment, then these options)."""
     if ocr_engine:
-        from office_agent.ingest.ocr import available_engines, set_default_engine
+        from office_agent.ingest.ocr import available_engines, set_default_engine, unavailable_reason
 
         if ocr_engine not in available_engines():
-            raise BadArguments(f"unknown OCR engine {ocr_engine!r}; available: {', '.join(available_engines())}")
+            raise BadArguments(f"{unavailable_reason(ocr_engine)}; available: {', '.join(available_engines())}")
         set_default_engine(ocr_engine)
     ctx.obj = load_settings(
         config,
@@ -163,10 +163,12 @@ def _register_commands() -> None:
     from office_agent.cli_checklist import register as register_checklist
     from office_agent.cli_jobs import register as register_jobs
     from office_agent.cli_ledger import register as register_ledger
+    from office_agent.cli_ocr import register as register_ocr
 
     register_ledger(app)
     register_checklist(app)
     register_jobs(app)
+    register_ocr(app)
 
 
 _register_commands()

@@ -463,6 +463,41 @@ def test_without_block_labels_the_buyer_comes_first() -> None:
     assert conf["invoice_number"] > GUESSED
 
 
+def test_vertical_block_labels_cut_into_pieces_by_ocr() -> None:
+    """PaddleOCR reads the vertical 购买方信息 as 购买方信 + 息: still the block labels (seller left here, so reading
+    order alone would get them backwards)."""
+
+    def swapped(x: Word) -> Word:  # the two blocks' columns exchanged
+        if not x.text.startswith(("名称", "统一社会")):
+            return x
+        x0, top, x1, bottom = x.bbox
+        shift = 284.0 if x0 < 300 else -284.0
+        return Word(text=x.text, bbox=(x0 + shift, top, x1 + shift, bottom))
+
+    words = [swapped(x) for x in digital_words(FUEL_ROWS) if x.text not in set("购买方销售信息")]
+    words += [
+        Word(text="销售方信", bbox=(17, 92, 26, 132)),
+        Word(text="息", bbox=(17, 134, 26, 143)),
+        Word(text="购买方", bbox=(301, 92, 310, 122)),
+        Word(text="信息", bbox=(301, 123, 310, 143)),
+    ]
+    ext = extract_page(page(words))
+    assert ext.get("buyer_name") == "安徽燕之坊食品有限公司"  # right of 购买方 + 信息
+    assert ext.get("seller_name") == "中国石化销售股份有限公司湖北武汉石油分公司"  # right of 销售方信 + 息
+    assert ext.get("seller_tax_id") == "914201006791228986"
+    conf = {c.field: c.provenance.confidence for c in ext.candidates}
+    assert conf["buyer_name"] > GUESSED
+
+
+@pytest.mark.parametrize("sign", ["¥", "Y", "?", "？"])
+def test_total_after_a_misread_yen_sign(sign: str) -> None:
+    """RapidOCR may read the ¥ of （小写）¥220.00 as Y, PaddleOCR's PP-OCRv4 as ?: the total is still read."""
+    words = [
+        x if x.text != "（小写）¥220.00" else w(f"（小写）{sign}220.00", 401, 279) for x in digital_words(FUEL_ROWS)
+    ]
+    assert extract_page(page(words)).get("total_amount") == "¥220.00"
+
+
 def test_source_and_boxes_are_recorded() -> None:
     ext = extract_page(page(legacy_words(JD_ROWS)), Source.OCR)
     number = next(c for c in ext.candidates if c.field == "invoice_number")

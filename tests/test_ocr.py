@@ -74,21 +74,38 @@ def test_ocr_confidence_is_carried_into_provenance() -> None:
     assert inv.provenance["issue_date"].confidence > 0.9
 
 
-def test_two_invoices_on_one_page_are_split() -> None:
+def _two_up(second: dict[str, str]) -> list[OcrBox]:
+    """Two invoices' boxes, one 600 pixels under the other; ``second``: replacements in the lower one's texts."""
     one = [
         OcrBox.from_rect("电子发票（普通发票）", 300, 20, 600, 50, 0.99),
         OcrBox.from_rect("发票号码：25000000000000000001", 650, 20, 950, 45, 0.99),
         OcrBox.from_rect("开票日期：2025年03月04日", 650, 50, 950, 75, 0.99),
         OcrBox.from_rect("（小写）¥106.00", 650, 380, 850, 405, 0.99),
     ]
-    two = [OcrBox(b.text.replace("0001", "0002").replace("106", "212"),
-                  tuple((x, y + 600) for x, y in b.quad), b.score) for b in one]  # type: ignore[misc]  # fmt: skip
-    page = page_from_boxes(one + two, 1000, 1250, 0.6)
+    two = []
+    for b in one:
+        text = b.text
+        for old, new in second.items():
+            text = text.replace(old, new)
+        two.append(OcrBox(text, tuple((x, y + 600) for x, y in b.quad), b.score))  # type: ignore[arg-type]
+    return one + two
+
+
+def test_two_invoices_on_one_page_are_split() -> None:
+    page = page_from_boxes(_two_up({"0001": "0002", "106": "212"}), 1000, 1250, 0.6)
     pages = split_invoices(page, [])
     assert len(pages) == 2
     invoices = records_of(*pages, source="two.jpg")
     assert [i.invoice_number for i in invoices] == ["25000000000000000001", "25000000000000000002"]
     assert [str(i.total_amount) for i in invoices] == ["106.00", "212.00"]
+
+
+def test_two_invoices_split_when_the_lower_one_misread_its_anchors() -> None:
+    """PaddleOCR on a two-up sheet (half the resolution each): ``发票号：`` and ``开票1期：`` on the lower copy."""
+    boxes = _two_up({"0001": "0002", "发票号码": "发票号", "开票日期": "开票1期"})
+    pages = split_invoices(page_from_boxes(boxes, 1000, 1250, 0.6), [])
+    assert [len(p.words) for p in pages] == [4, 4]
+    assert any(w.text.startswith("发票号：") for w in pages[1].words)
 
 
 def test_image_read_end_to_end_with_a_replay_engine(use_engine: None) -> None:
@@ -335,6 +352,12 @@ def test_title_cut_in_two_by_ocr_is_joined() -> None:
     page = page_from_boxes(boxes, 1200, 800, 0.5)
     (inv,) = records_of(page)
     assert inv.invoice_kind.value == "digital_special"
+    # PaddleOCR: the box of （ reaches an em back over 电子发票 (generated two-up scan, 000004)
+    boxes[0] = OcrBox.from_rect("电子发票", 330, 40, 515, 80, 0.99)
+    boxes[1] = OcrBox.from_rect("（增值税专用发票", 480, 40, 720, 80, 0.97)
+    page = page_from_boxes(boxes, 1200, 800, 0.5)
+    (inv,) = records_of(page)
+    assert inv.invoice_kind.value == "digital_special"
 
 
 def test_party_labels_misread_by_ocr_still_pair() -> None:
@@ -447,6 +470,10 @@ def test_a_digital_title_that_lost_its_closing_bracket() -> None:
     inv = Invoice(source="x", sha256="0", title="电子发票(增值税专用发票")
     assert classify_kind(inv).value == "digital_special"
     assert classify_kind(inv.model_copy(update={"title": "电子发票(普通发票"})).value == "digital_general"
+    # both brackets lost (PaddleOCR on a two-up scan): still 数电, not a paper 增值税专用发票
+    assert classify_kind(inv.model_copy(update={"title": "电子发票增值税专用发票"})).value == "digital_special"
+    assert classify_kind(inv.model_copy(update={"title": "电子发票普通发票"})).value == "digital_general"
+    assert classify_kind(inv.model_copy(update={"title": "北京增值税专用发票"})).value == "vat_special"
 
 
 def test_a_seal_on_a_photos_grey_paper_is_painted_grey_not_white() -> None:

@@ -6,13 +6,12 @@ Marked slow: together they take about a minute on 2 cores.
 from __future__ import annotations
 
 import io
-import socket
 from collections.abc import Iterator
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from ocr_helpers import FONT, cjk_font, invoice_like, refuse_network
+from PIL import Image
 
-from office_agent.fontfiles import MICROHEI
 from office_agent.ingest import ocr
 from office_agent.ingest.ocr.rapid import RapidOcrEngine, is_available, packaged_models
 
@@ -21,33 +20,10 @@ pytestmark = [
     pytest.mark.skipif(not is_available(), reason="rapidocr + onnxruntime are not installed"),
 ]
 
-FONT = MICROHEI
-
-
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    try:
-        return ImageFont.truetype(FONT, size)
-    except OSError:
-        pytest.skip("the CJK font (fonts-wqy-microhei) is not installed")
-
-
-def invoice_like(lines: list[str]) -> Image.Image:
-    im = Image.new("RGB", (1400, 200 + 70 * len(lines)), "white")
-    draw = ImageDraw.Draw(im)
-    for i, text in enumerate(lines):
-        draw.text((80, 80 + 70 * i), text, fill="black", font=_font(36))
-    return im
-
 
 @pytest.fixture
 def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError(f"network access attempted: {args!r}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    refuse_network(monkeypatch)
     yield
 
 
@@ -107,7 +83,7 @@ def test_photo_on_a_desk_with_a_seal() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    _font(10)
+    cjk_font(10)
     pdfmetrics.registerFont(TTFont("wqy", FONT, subfontIndex=0))
     buf = io.BytesIO()
     c = reportlab.Canvas(buf, pagesize=(680, 400))

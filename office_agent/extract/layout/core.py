@@ -144,7 +144,6 @@ WORDS_PREFIX = re.compile(r"^[ⓧⓍ⊗⊕×\s]+")
 
 # Block labels printed one character per line (or as one run): which block they open.
 _BLOCK_WORDS = {"购买方信息": "buyer", "销售方信息": "seller", "密码区": "cipher", "备注": "remarks"}
-_BLOCK_CHARS = frozenset("".join(_BLOCK_WORDS))
 _BLOCK_RUNS = {
     "购买方": "buyer", "购买方信息": "buyer", "购方": "buyer",
     "销售方": "seller", "销售方信息": "seller", "销方": "seller",
@@ -336,43 +335,56 @@ def page_tokens(words: list[Word]) -> list[Tok]:
 
 
 def find_blocks(toks: list[Tok]) -> tuple[list[Block], list[Tok]]:
-    """Block labels (one character per run, stacked; or one run) and the runs that are not block labels."""
-    singles: dict[str, list[Tok]] = {}
+    """Block labels (stacked runs that spell one, top to bottom: one character each, or pieces of any length as
+    OCR cuts a vertical label, ``购买方信`` + ``息``; or one run) and the runs that are not block labels."""
+    pieces: dict[str, list[Tok]] = {}
     used: set[int] = set()
     blocks: list[Block] = []
     for t in toks:
         s = "".join(t.key.split())
-        if len(s) == 1 and s in _BLOCK_CHARS:
-            singles.setdefault(s, []).append(t)
-        elif s in _BLOCK_RUNS:
+        if s in _BLOCK_RUNS:
             blocks.append(Block(_BLOCK_RUNS[s], t.x0, t.top, t.x1, t.bottom))
             used.add(id(t))
+        elif s and any(s in word for word in _BLOCK_WORDS):
+            pieces.setdefault(s, []).append(t)
     for word, kind in _BLOCK_WORDS.items():
-        for start in singles.get(word[0], []):
+        starts = [t for text, ts in pieces.items() if word.startswith(text) for t in ts]
+        for start in sorted(starts, key=lambda t: t.top):
             if id(start) in used:
                 continue
-            chain = _vertical_chain(start, word, singles, used)
-            if len(chain) >= 2:
+            chain = _vertical_chain(start, word, pieces, used)
+            if len(chain) >= 2 or (len(_squeeze(start)) >= 2 and start.h > start.x1 - start.x0):  # or one tall run
                 used.update(id(t) for t in chain)
                 x0, x1 = min(t.x0 for t in chain), max(t.x1 for t in chain)
                 blocks.append(Block(kind, x0, chain[0].top, x1, chain[-1].bottom))
     return blocks, [t for t in toks if id(t) not in used]
 
 
-def _vertical_chain(start: Tok, word: str, singles: dict[str, list[Tok]], used: set[int]) -> list[Tok]:
+def _squeeze(t: Tok) -> str:
+    return "".join(t.key.split())
+
+
+def _vertical_chain(start: Tok, word: str, pieces: dict[str, list[Tok]], used: set[int]) -> list[Tok]:
+    """``start`` and the runs below it, each overlapping the one above in x, that go on spelling ``word``."""
     chain = [start]
-    for ch in word[1:]:
+    rest = word[len(_squeeze(start)) :]
+    while rest:
         cur = chain[-1]
+        step = cur.h / max(len(_squeeze(cur)), 1) if cur.h > cur.x1 - cur.x0 else cur.h  # one character's height
         below = [
             t
-            for t in singles.get(ch, [])
+            for text, ts in pieces.items()
+            if rest.startswith(text)
+            for t in ts
             if id(t) not in used
             and min(t.x1, cur.x1) - max(t.x0, cur.x0) > 0.5 * min(t.x1 - t.x0, cur.x1 - cur.x0)
-            and cur.top < t.top <= cur.bottom + 4 * cur.h
+            and cur.top < t.top <= cur.bottom + 4 * step
         ]
         if not below:
             break
-        chain.append(min(below, key=lambda t: t.top))
+        nxt = min(below, key=lambda t: t.top)
+        chain.append(nxt)
+        rest = rest[len(_squeeze(nxt)) :]
     return chain
 
 

@@ -51,7 +51,8 @@ def read_title(lay: Layout, toks: list[Tok]) -> None:
 def _title_row(best: Tok, toks: list[Tok]) -> Tok:
     """The title with the runs that continue it on its row: OCR often cuts ``电子发票`` | ``（增值税专用发票）``
     or ``上海增值税电子`` | ``普通发票``, their boxes a little apart or overlapping. A neighbour joins when it is as
-    tall, at most an em and a half away (or overlapping by up to half an em), and holds no label and no digit."""
+    tall, at most an em and a half away (or overlapping by up to an em: PaddleOCR's box of ``（`` reaches back
+    over the run before it), and holds no label and no digit."""
     bh = best.h
     row = [
         t for t in toks
@@ -65,10 +66,10 @@ def _title_row(best: Tok, toks: list[Tok]) -> Tok:
         for t in row:
             if t in joined:
                 continue
-            if -0.5 * best.h <= t.x0 - joined[-1].x1 <= 1.5 * best.h and t.x1 > joined[-1].x1:
+            if -best.h <= t.x0 - joined[-1].x1 <= 1.5 * best.h and t.x1 > joined[-1].x1:
                 joined.append(t)
                 grown = True
-            elif -0.5 * best.h <= joined[0].x0 - t.x1 <= 1.5 * best.h and t.x0 < joined[0].x0:
+            elif -best.h <= joined[0].x0 - t.x1 <= 1.5 * best.h and t.x0 < joined[0].x0:
                 joined.insert(0, t)
                 grown = True
     if len(joined) == 1:
@@ -169,8 +170,9 @@ def read_totals(lay: Layout) -> None:
             lay.add("total_amount", Value(found[-1].text, found[-1].bbox, LIKELY))
 
 
-# OCR reads the yen sign as Y; and a seal's text may run into the total (``某某有限拿￥4123.22``)
-_OCR_YEN = re.compile(r"^[Yy](?=-?[\d,]*\d\.\d{2}$)")
+# OCR reads the yen sign as Y (PaddleOCR's PP-OCRv4 as ?); and a seal's text may run into the total
+# (``某某有限拿￥4123.22``)
+_OCR_YEN = re.compile(r"^[Yy?？](?=-?[\d,]*\d\.\d{2}$)")
 _YEN_AMOUNT = re.compile(r"[¥Y]\s*(-?[\d,]*\d\.\d{2})$")
 
 

@@ -90,6 +90,17 @@ def available_engines() -> list[str]:
     return [*found, "null"]
 
 
+def unavailable_reason(name: str) -> str:
+    """Why the engine ``name`` cannot run here (for an engine that :func:`available_engines` leaves out)."""
+    if name not in FACTORIES:
+        return f"unknown OCR engine {name!r}"
+    if name == "paddleocr":
+        from office_agent.ingest.ocr import paddle
+
+        return f"OCR engine 'paddleocr' is not available here: {paddle.unavailable_reason()}"
+    return f"OCR engine {name!r} is not available here"
+
+
 def default_engine_name() -> str:
     name = _override or os.environ.get(ENV_ENGINE)
     if name:
@@ -210,4 +221,5 @@ __all__ = [
     "run_engine",
     "run_line_reader",
     "set_default_engine",
+    "unavailable_reason",
 ]

@@ -36,8 +36,9 @@ _SIMPLIFIED = str.maketrans(_TRADITIONAL, _SIMPLE)
 # The ⊗ printed before the amount in words, read as a letter on its own: a mark, not a value.
 _MARKS = frozenset({"X", "x", "×", "⊗", "ⓧ", "Ⓧ", "⊕"})
 _QR_FORMATS = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
-# One of these per invoice: where two appear far apart, the page holds two invoices.
-_ANCHOR = re.compile(r"开\s*票\s*日\s*期|发\s*票\s*号\s*码")
+# One of these per invoice: where two appear far apart, the page holds two invoices. At half a sheet's resolution
+# PaddleOCR may drop the 码 (发票号：…) and misread 日 (开票1期), so 码 is optional.
+_ANCHOR = re.compile(r"开\s*票\s*日\s*期|发\s*票\s*号\s*码?")
 
 
 @dataclass(frozen=True, slots=True)
