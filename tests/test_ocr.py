@@ -474,6 +474,9 @@ def test_a_digital_title_that_lost_its_closing_bracket() -> None:
     assert classify_kind(inv.model_copy(update={"title": "电子发票增值税专用发票"})).value == "digital_special"
     assert classify_kind(inv.model_copy(update={"title": "电子发票普通发票"})).value == "digital_general"
     assert classify_kind(inv.model_copy(update={"title": "北京增值税专用发票"})).value == "vat_special"
+    # the （ read twice (RapidOCR on generated scans 000068 photo and 000187 scan of seed 31)
+    assert classify_kind(inv.model_copy(update={"title": "电子发票((增值税专用发票)"})).value == "digital_special"
+    assert classify_kind(inv.model_copy(update={"title": "电子发票（（普通发票）"})).value == "digital_general"
 
 
 def test_a_seal_on_a_photos_grey_paper_is_painted_grey_not_white() -> None:

@@ -22,9 +22,10 @@ _TITLE_RULES: tuple[tuple[re.Pattern[str], InvoiceKind], ...] = (
     (re.compile(r"铁路电子客票"), InvoiceKind.RAILWAY_TICKET),
     (re.compile(r"航空运输电子客票行程单"), InvoiceKind.FLIGHT_ITINERARY),
     (re.compile(r"行程单"), InvoiceKind.RIDE_ITINERARY),
-    # OCR may lose the ) or both brackets (电子发票 | 增值税专用发票): no paper title starts with 电子发票
-    (re.compile(r"^电子发票[(（]?增值税专用发票(?:[)）]|$)"), InvoiceKind.DIGITAL_SPECIAL),
-    (re.compile(r"^电子发票[(（]?普通发票(?:[)）]|$)"), InvoiceKind.DIGITAL_GENERAL),
+    # OCR may lose the ) or both brackets (电子发票 | 增值税专用发票), or read the （ twice (电子发票((…): no paper
+    # title starts with 电子发票
+    (re.compile(r"^电子发票[(（]{0,2}增值税专用发票(?:[)）]|$)"), InvoiceKind.DIGITAL_SPECIAL),
+    (re.compile(r"^电子发票[(（]{0,2}普通发票(?:[)）]|$)"), InvoiceKind.DIGITAL_GENERAL),
     (re.compile(r"增值税电子专用发票"), InvoiceKind.VAT_ELECTRONIC_SPECIAL),
     (re.compile(r"增值税电子普通发票"), InvoiceKind.VAT_ELECTRONIC_GENERAL),
     (re.compile(r"增值税专用发票"), InvoiceKind.VAT_SPECIAL),
