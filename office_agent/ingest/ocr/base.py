@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -49,6 +49,16 @@ class OcrBox:
         xs = [p[0] for p in self.quad]
         ys = [p[1] for p in self.quad]
         return (min(xs), min(ys), max(xs), max(ys))
+
+    @classmethod
+    def from_points(cls, text: Any, points: Any, score: Any, scale: float = 1.0) -> OcrBox | None:
+        """An engine's reading: its text, corner points (any sequence of (x, y), divided by ``scale``) and score;
+        None when it is not four corners or holds no text."""
+        pts = [(float(p[0]) / scale, float(p[1]) / scale) for p in points]
+        clean = str(text).strip()
+        if len(pts) != 4 or not clean:
+            return None
+        return cls(clean, (pts[0], pts[1], pts[2], pts[3]), float(score))
 
     @classmethod
     def from_rect(cls, text: str, x0: float, y0: float, x1: float, y1: float, score: float) -> OcrBox:
@@ -101,6 +111,12 @@ class LineRecogniser(Protocol):
     reads_lines: bool
 
     def recognize_lines(self, crops: list[np.ndarray]) -> list[LineReading]: ...
+
+
+def engine_bgr(image: np.ndarray) -> np.ndarray:
+    """``image`` (RGB, or grey) as the contiguous 3-channel BGR that RapidOCR and PaddleOCR take, like OpenCV."""
+    rgb = np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
+    return np.ascontiguousarray(rgb[:, :, ::-1])
 
 
 def line_reader(engine: OcrEngine) -> LineReader | None:

@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from office_agent.ingest.ocr import paddle_models
-from office_agent.ingest.ocr.base import OcrBox, OcrUnavailable
+from office_agent.ingest.ocr.base import OcrBox, OcrUnavailable, engine_bgr
 from office_agent.ingest.ocr.rapid import MIN_SCORE, default_threads
 
 log = logging.getLogger(__name__)
@@ -209,14 +209,11 @@ class PaddleOcrEngine:
         from office_agent.ingest.preprocess import downscale
 
         ocr = self._load()
-        if image.ndim == 2:
-            image = np.stack([image] * 3, axis=-1)
         image, factor = downscale(image, self.max_side)
         out: list[OcrBox] = []
-        for res in ocr.predict(np.ascontiguousarray(image[:, :, ::-1])):
-            texts, scores, polys = res["rec_texts"], res["rec_scores"], res["rec_polys"]
-            for text, score, poly in zip(texts, scores, polys, strict=False):
-                pts = [(float(p[0]) / factor, float(p[1]) / factor) for p in poly]
-                if len(pts) == 4 and str(text).strip():
-                    out.append(OcrBox(str(text).strip(), (pts[0], pts[1], pts[2], pts[3]), float(score)))
+        for res in ocr.predict(engine_bgr(image)):
+            for text, score, poly in zip(res["rec_texts"], res["rec_scores"], res["rec_polys"], strict=False):
+                box = OcrBox.from_points(text, poly, score, factor)
+                if box is not None:
+                    out.append(box)
         return out

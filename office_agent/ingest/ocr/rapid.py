@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from office_agent.ingest.ocr.base import LineReading, OcrBox, OcrUnavailable
+from office_agent.ingest.ocr.base import LineReading, OcrBox, OcrUnavailable, engine_bgr
 
 log = logging.getLogger(__name__)
 
@@ -87,18 +87,14 @@ class RapidOcrEngine:
 
     def recognize(self, image: np.ndarray) -> list[OcrBox]:
         ocr = self._load()
-        result = ocr(np.ascontiguousarray(_rgb(image)[:, :, ::-1]))  # RapidOCR works in BGR, like OpenCV
+        result = ocr(engine_bgr(image))
         boxes = getattr(result, "boxes", None)
         txts = getattr(result, "txts", None)
         scores = getattr(result, "scores", None)
         if boxes is None or txts is None or scores is None:
             return []
-        out = []
-        for quad, text, score in zip(boxes, txts, scores, strict=False):
-            pts = [(float(p[0]), float(p[1])) for p in quad]
-            if len(pts) == 4 and text.strip():
-                out.append(OcrBox(text.strip(), (pts[0], pts[1], pts[2], pts[3]), float(score)))
-        return out
+        read = (OcrBox.from_points(text, quad, score) for quad, text, score in zip(boxes, txts, scores, strict=False))
+        return [box for box in read if box is not None]
 
     def recognize_lines(self, crops: list[np.ndarray]) -> list[LineReading]:
         """Read each crop as one line with the recogniser alone (no detection), in RapidOCR's batches."""
@@ -107,7 +103,7 @@ class RapidOcrEngine:
         from rapidocr.ch_ppocr_rec import TextRecInput
 
         rec = self._load()._load_rec_model()  # RapidOCR's own lazy loader; the recogniser is shared with recognize
-        bgr = [np.ascontiguousarray(_rgb(c)[:, :, ::-1]) for c in crops]
+        bgr = [engine_bgr(c) for c in crops]
         result = rec(TextRecInput(img=bgr))
         txts = result.txts or ()
         scores = list(result.scores or ())
@@ -116,7 +112,3 @@ class RapidOcrEngine:
             text = str(txts[i]).strip() if i < len(txts) else ""
             out.append((text, float(scores[i]) if text and i < len(scores) else 0.0))
         return out
-
-
-def _rgb(image: np.ndarray) -> np.ndarray:
-    return np.stack([image] * 3, axis=-1) if image.ndim == 2 else image
