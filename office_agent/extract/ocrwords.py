@@ -176,13 +176,21 @@ def _in_state(code: int, state: str) -> bool:
     return any(lo <= code <= hi for lo, hi in _STATE_POSTCODES[state])
 
 
+POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
+
+
+def _sole_postcode(text: str) -> re.Match[str] | None:
+    """The postcode of ``text`` when it holds exactly one."""
+    found = list(POSTCODE.finditer(text))
+    return found[0] if len(found) == 1 else None
+
+
 def repair_postcode_state(text: str) -> str:
     """A postcode outside the range of the one state the address names, repaired by the one confusion of a
     single digit that puts it inside: ``91750 PLENTONG, JOHOR`` → ``81750 …``."""
-    postcodes = list(re.finditer(r"(?<!\d)\d{5}(?!\d)", text))
-    if len(postcodes) != 1:
+    m = _sole_postcode(text)
+    if m is None:
         return text
-    m = postcodes[0]
     state = _state(text[m.end() :])  # after the postcode: ``JALAN PERAK`` before it names a street
     if state is None or _in_state(int(m.group(0)), state):
         return text
@@ -205,10 +213,9 @@ def _postcode_state(code: int) -> str | None:
 def repair_state_name(text: str) -> str:
     """With no state named after the postcode, a word there one letter away from a name of the postcode's own
     state is that name: ``52000 XL`` → ``52000 KL`` (52xxx is Kuala Lumpur), ``81100 JOHIR`` → ``JOHOR``."""
-    postcodes = list(re.finditer(r"(?<!\d)\d{5}(?!\d)", text))
-    if len(postcodes) != 1:
+    m = _sole_postcode(text)
+    if m is None:
         return text
-    m = postcodes[0]
     after = text[m.end() :]
     state = _postcode_state(int(m.group(0)))
     if state is None or _state(after) is not None:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from office_agent.extract.ocrwords import repair_address, repair_name, repair_postcode
+from office_agent.extract.ocrwords import POSTCODE, repair_address, repair_name, repair_postcode
 from office_agent.extract.textlines import TextLine, provenance, text_lines
 from office_agent.models import Extraction, Page, Source, Word
 
@@ -52,7 +52,6 @@ _TRADE = r"(?:CAFE|CAF[ÉE]|BISTRO|RESTAURANT|RESTORAN|BAKERY|BAR|KITCHEN|COFFEE
 _TRADES_ONLY = re.compile(rf"^{_TRADE}(?:\s*(?:&|AND|,)\s*{_TRADE})+\W*$", re.I)
 _SUFFIX_ONLY = re.compile(r"^(?:SDN\.?\s*BHD\.?|BHD\.?|S/B|LTD\.?|LIMITED|INC\.?|LLC|PTE\.?\s*LTD\.?)$", re.I)
 _REG_IN_BRACKETS = re.compile(r"\((?:CO\.?\s*REG[^)]*|\s*[\dA-Z]{0,3}\d{4,}\s*-?\s*[A-Z]?\s*)\)", re.I)
-_POSTCODE = re.compile(r"(?<!\d)\d{5}(?!\d)")
 _POSTCODE_TOWN = re.compile(r"^\d{5}\s*[A-Z]{2,}", re.I)  # ``57000KL``: no registration number
 # A street line (the address printed where a name would be, on a receipt that prints no name)
 _STREET = re.compile(r"\b(?:JALAN|JLN|JL|LORONG|LRG|PERSIARAN|LEBUH)\b|\bLOT\s*\d|^\s*NO\.?\s*\d", re.I)
@@ -219,12 +218,10 @@ def _closes_address(text: str) -> bool:
     return bool(_STOP.search(text) or _PHONE.search(text) or _date_in(text) or _registration(text))
 
 
-def _ends_before(address: list[TextLine], text: str, nxt: str | None) -> bool:
-    """Whether the address ends before line ``text``: after the postcode only a state or country, a branch in
-    brackets, or a branch line that the phone or registration lines follow (``1245-DESA SRI HARTAMAS``; not
-    opening hours or a greeting)."""
-    if not address or not _POSTCODE.search(repair_postcode(_clean(address[-1].folded))):
-        return False
+def _ends_before(text: str, nxt: str | None) -> bool:
+    """Whether an address that has reached its postcode ends before line ``text``: after the postcode only a state
+    or country, a branch in brackets, or a branch line that the phone or registration lines follow
+    (``1245-DESA SRI HARTAMAS``; not opening hours or a greeting)."""
     if not (re.search(r"\d", text) or (len(text.split()) > 3 and not text.startswith("("))):
         return False
     branch = len(re.findall(r"[A-Za-z]{3,}", text)) >= 2 and not (_AMOUNT.search(text) or _NOT_BRANCH.search(text))
@@ -239,16 +236,16 @@ def _address(page: Page, source: Source, lines: list[TextLine], name_idx: int, o
         t = _clean(ln.folded)
         if not t or _registration(t):
             continue
-        if _STOP.search(t) or _PHONE.search(t) or _date_in(t):
+        if _closes_address(t):  # (a registration line was passed over above)
             if address:
                 break
             continue
         if not address and not (_addressy(t) or re.match(r"^\d", t)):
             continue  # a second name line or a slogan before the address
+        after_postcode = bool(address) and bool(POSTCODE.search(repair_postcode(_clean(address[-1].folded))))
         nxt = _clean(window[k + 1].folded) if k + 1 < len(window) else None
-        if _ends_before(address, t, nxt):
+        if after_postcode and _ends_before(t, nxt):
             break
-        after_postcode = bool(address) and bool(_POSTCODE.search(repair_postcode(_clean(address[-1].folded))))
         address.append(ln)
         if after_postcode and t.startswith("(") and t.endswith(")"):
             break  # a branch name in brackets closes the address: ``(MR DIY TESCO TERBAU)``

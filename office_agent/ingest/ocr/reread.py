@@ -73,9 +73,7 @@ def pick_lines(boxes: Sequence[OcrBox]) -> list[int]:
     for i in order:
         if _TOTAL.search(boxes[i].text):
             picked += [j for j in order if j == i or _same_row(boxes[i], boxes[j])]
-    seen: set[int] = set()
-    unique = [i for i in picked if not (i in seen or seen.add(i))]  # type: ignore[func-returns-value]
-    return unique[:MAX_LINES]
+    return list(dict.fromkeys(picked))[:MAX_LINES]  # each once, in the order picked
 
 
 def crop_line(image: np.ndarray, boxes: Sequence[OcrBox], index: int, margin_x: float, margin_y: float) -> np.ndarray:
