@@ -44,6 +44,14 @@ class Period(BaseModel):
         return self
 
 
+class ClaimProfile(BaseModel):
+    """Who claims, for the 报销单 cover of a print pack (``[claim]`` in office-agent.toml; ``pack`` options win)."""
+
+    claimant: str | None = None  # 报销人
+    department: str | None = None  # 部门
+    purpose: str | None = None  # 事由
+
+
 class LlmSettings(BaseModel):
     """An OpenAI-compatible endpoint (Qwen on DashScope, vLLM, LM Studio…) or a local Ollama. Off by default."""
 
@@ -67,6 +75,7 @@ class Settings(BaseSettings):
 
     company: CompanyProfile = Field(default_factory=CompanyProfile)
     period: Period = Field(default_factory=Period)
+    claim: ClaimProfile = Field(default_factory=ClaimProfile)
     categories_file: Path | None = None
     llm: LlmSettings = Field(default_factory=LlmSettings)
     today: dt.date | None = None  # for tests and replays: "the future" is judged against this date

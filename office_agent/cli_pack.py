@@ -1,0 +1,105 @@
+"""The ``pack`` command (a print pack with its 报销单 cover). ``register(app)`` adds it to the ``office-agent`` app.
+
+A few lines over :func:`office_agent.generate.pack.build_pack`; shared helpers come from ``office_agent.cli`` and
+``office_agent.cli_ledger``, imported when the command runs.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from office_agent.cli_ledger import Category, Company, CompanyId, From, Out, Person, To, Year
+from office_agent.cli_options import Config, Paths, Quiet, Verbose, Workers
+
+
+class Layout(StrEnum):
+    one = "1up"
+    two = "2up"
+    four = "4up"
+    six = "6up"
+
+
+class TicketLayout(StrEnum):
+    four = "4up"
+    six = "6up"
+    same = "same"
+
+
+class Paper(StrEnum):
+    a4 = "a4"
+    a5 = "a5"
+
+
+class Order(StrEnum):
+    date = "date"
+    category = "category"
+    person = "person"
+
+
+def pack(
+    paths: Paths,
+    out: Out = Path("outputs"),
+    layout: Annotated[Layout, typer.Option("--layout", help="Invoices to a sheet.")] = Layout.two,
+    tickets: Annotated[
+        TicketLayout, typer.Option("--tickets", help="Railway/air tickets and taxi receipts to a sheet.")
+    ] = TicketLayout.six,
+    paper: Annotated[Paper, typer.Option("--paper", help="Sheet size.")] = Paper.a4,
+    order: Annotated[Order, typer.Option("--order", help="Order of the invoices.")] = Order.date,
+    claimant: Annotated[str | None, typer.Option("--claimant", help="报销人 (else [claim] in the config).")] = None,
+    department: Annotated[str | None, typer.Option("--department", help="部门.")] = None,
+    purpose: Annotated[str | None, typer.Option("--purpose", help="事由.")] = None,
+    cover: Annotated[bool, typer.Option(help="The 报销单 cover page.")] = True,
+    cut_lines: Annotated[bool, typer.Option(help="Dashed cut lines between slots.")] = True,
+    year: Year = None,
+    date_from: From = None,
+    date_to: To = None,
+    category: Category = None,
+    person: Person = None,
+    company: Company = None,
+    company_tax_id: CompanyId = None,
+    config: Config = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Write pack.pdf (the 报销单 cover, then the invoices n-up, ready to print) and pack.json (what went where).
+
+    Example: office-agent pack ~/fapiao --year 2025 --layout 2up --claimant 张三 --purpose 上海出差 -o outputs
+    """
+    from office_agent import cli
+    from office_agent.cli_ledger import Lang, _finish, _options, _run, _settings
+    from office_agent.generate.pack import PackOptions, build_pack
+
+    cli._setup_logging(verbose)
+    settings = _settings(config, company, company_tax_id)
+    ledger = _options(paths, settings, Lang.zh, year, date_from, date_to, category, None, person)
+    claim = settings.claim
+    period = None if ledger.date_filtered or not settings.period.start else (settings.period.start, settings.period.end)
+    options = PackOptions(
+        layout=layout.value,
+        tickets=tickets.value,
+        paper="a5" if paper == Paper.a5 else "a4",
+        order="category" if order == Order.category else "person" if order == Order.person else "date",
+        cover=cover,
+        cut_lines=cut_lines,
+        claimant=claimant or claim.claimant or "",
+        department=department or claim.department or "",
+        purpose=purpose or claim.purpose or "",
+        period=period,
+        ledger=ledger,
+    )
+    result = _run(paths, out, workers, settings)
+    packed = build_pack(result, out / "pack.pdf", options, source_root=Path.cwd())
+    if not quiet:
+        for left in packed.left_out:
+            cli.err.print(f"not printed: {cli.printable(left.source)}: {cli.printable(left.reason)}", markup=False)
+    _finish(result, [packed.path, packed.path.with_suffix(".json")], quiet)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``pack`` to ``app``."""
+    app.command("pack")(pack)
