@@ -97,6 +97,7 @@ class PackResult:
     left_out: list[LeftOut]
     form: ClaimForm
     grids: dict[str, Grid]
+    cover: bool = True
 
     def sheets_of(self, stream: str) -> int:
         """How many sheets ``stream`` (main or tickets) takes: what its layout promises for its pieces."""
@@ -232,7 +233,7 @@ def build_pack(result: BatchResult, out: Path, options: PackOptions | None = Non
                       sum(1 for x in left if x.invoice_number is not None or "duplicate" in x.reason))  # fmt: skip
     sheets = _sheets(pieces, grids)
     placed = _write(out, sheets, form if opts.cover else None, opts)
-    pack = PackResult(out, len(sheets) + (1 if opts.cover else 0), placed, left, form, grids)
+    pack = PackResult(out, len(sheets) + (1 if opts.cover else 0), placed, left, form, grids, opts.cover)
     _manifest(pack, out.with_name(out.stem + ".json"))
     return pack
 
@@ -302,23 +303,11 @@ def _decorate(c: object, grid: Grid, captions: Sequence[str], placed: Sequence[P
         c.drawString(max(p.slot_box.x, p.placement.box.x), y, text)
 
 
-def _matrix(piece_size: tuple[float, float], at: Placement, rotation: int, origin: tuple[float, float],
-            unit: bool) -> pdfium.PdfMatrix:  # fmt: skip
-    """The matrix that puts a piece (a page in its own coordinates, or an image's unit square) on ``at``."""
-    w, h = piece_size  # as displayed
-    m = np.eye(3)
-    if unit:
-        m = np.diag([w, h, 1.0])
-    else:
-        m = np.array([[1, 0, -origin[0]], [0, 1, -origin[1]], [0, 0, 1]], dtype=float)
-        w0, h0 = (h, w) if rotation in (90, 270) else (w, h)  # the unrotated page
-        turns = {
-            90: [[0, 1, 0], [-1, 0, w0], [0, 0, 1]],
-            180: [[-1, 0, w0], [0, -1, h0], [0, 0, 1]],
-            270: [[0, -1, h0], [1, 0, 0], [0, 0, 1]],
-        }
-        if rotation in turns:
-            m = np.array(turns[rotation], dtype=float) @ m
+def _matrix(piece_size: tuple[float, float], at: Placement, unit: bool) -> pdfium.PdfMatrix:
+    """The matrix that puts a piece on ``at``: a page's Form XObject (its crop box as displayed, lower-left corner
+    at the origin) or an image's unit square (``unit``)."""
+    w, h = piece_size
+    m = np.diag([w, h, 1.0]) if unit else np.eye(3)
     if at.rotated:  # a quarter turn counter-clockwise: the piece's top edge along the box's left edge
         m = np.array([[0, -1, h], [1, 0, 0], [0, 0, 1]], dtype=float) @ m
     s = at.scale
@@ -354,17 +343,11 @@ def _put_vector(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, piece: VectorPage
     src = sources.get(id(piece.data))
     if src is None:
         src = sources[id(piece.data)] = pdfium.PdfDocument(piece.data)
-    sp = src[piece.index]
-    try:
-        left, bottom, _r, _t = sp.get_cropbox()
-        ml, mb, _mr, _mt = sp.get_mediabox()
-        rotation = sp.get_rotation()
-    finally:
-        sp.close()
     xobj = src.page_as_xobject(piece.index, pdf)
     obj = xobj.as_pageobject()
-    # The form's content is in the page's own space, shifted so that the media box starts at the origin.
-    obj.transform(_matrix(piece.size, at, rotation, (left - ml, bottom - mb), unit=False))
+    # PDFium's form is the page as displayed: its crop box (it clips to it, so what lies outside, a browser's
+    # header line, stays hidden) with the lower-left corner at the origin, /Rotate applied.
+    obj.transform(_matrix(piece.size, at, unit=False))
     page.insert_obj(obj)
     xobj.close()
 
@@ -375,7 +358,7 @@ def _put_raster(pdf: pdfium.PdfDocument, page: pdfium.PdfPage, piece: RasterPage
     buf.seek(0)
     image = pdfium.PdfImage.new(pdf)
     image.load_jpeg(buf, pages=[page], inline=False)
-    image.set_matrix(_matrix(piece.size, at, 0, (0.0, 0.0), unit=True))
+    image.set_matrix(_matrix(piece.size, at, unit=True))
     page.insert_obj(image)
 
 

@@ -106,7 +106,7 @@ def grid_for(layout: str, paper: PaperName) -> Grid:
             continue
         for landscape in (False, True):
             grid = Grid(paper, landscape, cols, n // cols)
-            scale = fit_scale(REFERENCE, content(grid.slot(0)), cap=math.inf)
+            scale = fit_scale(REFERENCE, content(grid.slot(0)))  # never enlarged: a tie keeps portrait
             if best is None or scale > best[0] + 1e-9:
                 best = (scale, grid)
     assert best is not None
