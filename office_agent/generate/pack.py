@@ -319,15 +319,19 @@ def _add_pieces(out: Path, base: bytes, sheets: list[Sheet], placed: list[Placed
     pdf = pdfium.PdfDocument(base)
     sources: dict[int, pdfium.PdfDocument] = {}
     pieces = [e.piece for _grid, entries in sheets for e in entries]
+    by_sheet: dict[int, list[tuple[Placed, Piece | None]]] = {}
+    for p, piece in zip(placed, pieces, strict=True):
+        by_sheet.setdefault(p.sheet, []).append((p, piece))
     try:
-        for p, piece in zip(placed, pieces, strict=True):
-            page = pdf[p.sheet - 1]
+        for sheet, here in by_sheet.items():
+            page = pdf[sheet - 1]
             try:
-                if isinstance(piece, VectorPage):
-                    _put_vector(pdf, page, piece, p.placement, sources)
-                elif isinstance(piece, RasterPage):
-                    _put_raster(pdf, page, piece, p.placement)
-                page.gen_content()
+                for p, piece in here:
+                    if isinstance(piece, VectorPage):
+                        _put_vector(pdf, page, piece, p.placement, sources)
+                    elif isinstance(piece, RasterPage):
+                        _put_raster(pdf, page, piece, p.placement)
+                page.gen_content()  # once a sheet: it writes the page's whole content stream again
             finally:
                 page.close()
         with atomic_write(out, "wb") as fh:
