@@ -313,3 +313,25 @@ def test_caption_band_is_kept_below_each_piece():
     slot = grid_for("2up", "a4").slot(0)
     at = place((210 * MM, 140 * MM), slot, enlarge=False)
     assert at.box.y >= slot.y + CAPTION - 1e-6
+
+
+@pytest.mark.slow
+def test_ledger_workbook_has_the_same_claim_form_as_the_cover(sample_batch, tmp_path):
+    from openpyxl import load_workbook
+
+    from office_agent.generate.ledger import write_ledger
+
+    pack = build_pack(sample_batch, tmp_path / "pack.pdf")
+    ws = load_workbook(write_ledger(sample_batch, tmp_path)["xlsx"])["报销单"]
+    rows = [[c for c in r] for r in ws.iter_rows(values_only=True)]
+    assert rows[0][0] == "报销单"
+    head = rows.index(["序号", "类别", "张数", "金额（小写）"])
+    lines = [
+        (r[1], r[2], Decimal(str(r[3])).quantize(Decimal("0.01")))
+        for r in rows[head + 1 : head + 1 + len(pack.form.lines)]
+    ]
+    assert lines == [(ln.category, ln.count, ln.amount) for ln in pack.form.lines]
+    total_row = rows[head + 1 + len(pack.form.lines)]
+    assert total_row[1] == "合计" and Decimal(str(total_row[3])).quantize(Decimal("0.01")) == pack.form.total
+    assert any(r[0] == "合计金额（大写）" and r[3] == pack.form.total_in_words for r in rows)
+    assert [f"附单据 {pack.form.attachments} 张"] == [r[0] for r in rows if r[0] and str(r[0]).startswith("附单据")]

@@ -30,9 +30,10 @@ import pypdfium2 as pdfium
 
 from office_agent.errors import InputError
 from office_agent.extract.supporting import is_supporting
+from office_agent.generate.claim import ClaimForm, claim_form
 from office_agent.generate.ledger import atomic_write
 from office_agent.generate.ledger_view import LedgerOptions, LedgerView, build_view
-from office_agent.generate.pack_cover import ClaimForm, cjk_font_name, claim_form, draw_cover
+from office_agent.generate.pack_cover import cjk_font_name, draw_cover
 from office_agent.generate.pack_layout import PAPERS, Box, Grid, PaperName, Placement, grid_for, place
 from office_agent.generate.pack_pages import Piece, RasterPage, VectorPage, pieces_for
 from office_agent.models import BatchResult, Invoice, InvoiceKind, Status

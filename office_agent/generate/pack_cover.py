@@ -1,85 +1,15 @@
-"""The 报销单 (expense claim form) that covers a print pack, and its figures: one line per category with the count
-and the 小写 total, the total in 大写, 附单据 N 张.
-
-The figures are the ledger's (:func:`office_agent.generate.ledger_view.summary_values` over the same view), so the
-cover, the workbook's 报销单 sheet and the 汇总 sheet can never disagree: duplicates and supporting documents (行程单)
-are never counted; a red invoice counts negative. ``附单据`` is the number of counted invoices in the pack; the
-supporting documents printed with them are stated beside it.
-"""
+"""The 报销单 cover of a print pack, drawn with reportlab onto the pack's first page (figures: :mod:`.claim`)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import logging
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from office_agent.extract.cnwords import amount_to_words
-from office_agent.generate.ledger_view import LedgerView, summary_values
+from office_agent.generate.claim import ClaimForm
 from office_agent.generate.pack_layout import MM
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class ClaimLine:
-    category: str
-    count: int
-    amount: Decimal
-
-
-@dataclass
-class ClaimForm:
-    claimant: str = ""
-    department: str = ""
-    purpose: str = ""
-    period: tuple[dt.date | None, dt.date | None] = (None, None)
-    lines: list[ClaimLine] = field(default_factory=list)
-    attachments: int = 0  # 附单据: counted invoices
-    supporting: int = 0  # 行程单 and other supporting documents printed with them (never counted)
-    left_out: int = 0  # duplicates and unreadable records, not printed
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.amount for line in self.lines), Decimal(0))
-
-    @property
-    def total_in_words(self) -> str:
-        return amount_to_words(self.total) if self.total >= 0 else "负" + amount_to_words(-self.total)
-
-    def period_text(self) -> str:
-        lo, hi = self.period
-        if lo is None and hi is None:
-            return ""
-        return f"{lo.isoformat() if lo else '…'} 至 {hi.isoformat() if hi else '…'}"
-
-
-def claim_form(
-    view: LedgerView, claimant: str = "", department: str = "", purpose: str = "",
-    period: tuple[dt.date | None, dt.date | None] | None = None, supporting: int = 0, left_out: int = 0,
-) -> ClaimForm:  # fmt: skip
-    """The claim for the counted rows of ``view``; ``period`` defaults to the view's date filter, else the first
-    and last invoice dates."""
-    values = summary_values(view)
-    counts: dict[str | None, int] = {}
-    for row in view.rows:
-        if row.counted and row.invoice.total_amount is not None:
-            counts[row.invoice.category] = counts.get(row.invoice.category, 0) + 1
-    lines = [
-        ClaimLine(cat or "未分类", counts.get(cat, 0), values.by_category.get(cat, Decimal(0)))
-        for cat in view.categories
-        if counts.get(cat)
-    ]
-    if period is None:
-        lo, hi = view.options.date_bounds()
-        dates = [r.invoice.issue_date for r in view.rows if r.counted and r.invoice.issue_date]
-        period = (lo or min(dates, default=None), hi or max(dates, default=None))
-    return ClaimForm(claimant, department, purpose, period, lines, sum(counts.values()), supporting, left_out)
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Drawing (reportlab), onto a canvas the pack writer owns
 
 
 @functools.cache
