@@ -86,6 +86,9 @@ def options(
     period_from: Annotated[str | None, typer.Option("--period-from", help="Reimbursement period start.")] = None,
     period_to: Annotated[str | None, typer.Option("--period-to", help="Reimbursement period end.")] = None,
     categories: Annotated[Path | None, typer.Option("--categories", help="Your own category rules (YAML).")] = None,
+    rules: Annotated[
+        Path | None, typer.Option("--rules", help="Expense-policy rules (YAML): breaches are flagged for review.")
+    ] = None,
     ocr_engine: Annotated[
         str | None,
         typer.Option("--ocr-engine", help="OCR engine: rapidocr (default), paddleocr, tesseract, null."),
@@ -105,6 +108,7 @@ def options(
         period__start=period_from,
         period__end=period_to,
         categories_file=categories,
+        rules_file=rules,
     )
     _shared[:] = [ctx.obj]
 

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     period: Period = Field(default_factory=Period)
     claim: ClaimProfile = Field(default_factory=ClaimProfile)
     categories_file: Path | None = None
+    rules_file: Path | None = None  # expense-policy rules (office_agent/data/rules.example.yaml)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     today: dt.date | None = None  # for tests and replays: "the future" is judged against this date
 
