@@ -17,7 +17,7 @@ from rich.table import Table
 
 from office_agent import __version__
 from office_agent.batch import run_batch
-from office_agent.cli_options import Config, Paths, Quiet, StdoutOutput, Verbose, Workers
+from office_agent.cli_options import Config, Paths, Quiet, RulesFile, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode, OfficeAgentError
 from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
 from office_agent.models import BatchResult, Status
@@ -131,6 +131,7 @@ def extract(
     paths: Paths,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
     output: StdoutOutput = None,
+    rules: RulesFile = None,
     workers: Workers = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -140,7 +141,8 @@ def extract(
     Example: office-agent extract samples/invoices --format csv -o outputs/invoices.csv
     """
     _setup_logging(verbose)
-    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings_of(ctx))
+    settings = settings_of(ctx).model_copy(update={"rules_file": rules}) if rules else settings_of(ctx)
+    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings)
     failures = [f for f in result.files if f.status == Status.FAILED]
     writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
     records = iter_records(result.invoices, failures)

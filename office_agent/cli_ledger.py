@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from office_agent.cli_options import Config, Paths, Quiet, Verbose, Workers
+from office_agent.cli_options import Config, Paths, Quiet, RulesFile, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.generate.ledger_view import LedgerOptions
 
@@ -67,7 +67,7 @@ def parse_day(value: str | None, end: bool) -> dt.date | None:
         raise BadArguments(f"{value!r}: not a date; use YYYY-MM or YYYY-MM-DD") from exc
 
 
-def _settings(config: Path | None, company: str | None, tax_id: str | None) -> Settings:
+def _settings(config: Path | None, company: str | None, tax_id: str | None, rules: Path | None = None) -> Settings:
     """The shared settings given before the command (``office-agent --company … ledger``), with this command's
     own options on top; a ``--config`` given here is read instead."""
     from office_agent.cli import shared_settings
@@ -75,8 +75,9 @@ def _settings(config: Path | None, company: str | None, tax_id: str | None) -> S
 
     base = shared_settings()
     if base is None or config is not None:
-        return load_settings(config, company__name=company, company__tax_id=tax_id)
+        return load_settings(config, company__name=company, company__tax_id=tax_id, rules_file=rules)
     own = {k: v for k, v in (("name", company), ("tax_id", tax_id)) if v}
+    base = base.model_copy(update={"rules_file": rules}) if rules else base
     return base.model_copy(update={"company": base.company.model_copy(update=own)}) if own else base
 
 
@@ -146,6 +147,7 @@ def ledger(
     company: Company = None,
     company_tax_id: CompanyId = None,
     report: Annotated[bool, typer.Option("--report", help="Also write report.html (the review report).")] = False,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -160,7 +162,7 @@ def ledger(
     from office_agent.generate.report import write_report
 
     cli._setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    settings = _settings(config, company, company_tax_id, rules)
     options = _options(paths, settings, lang, year, date_from, date_to, category, group_by, person)
     result = _run(paths, out, workers, settings)
     written = list(write_ledger(result, out, source_root=Path.cwd(), options=options).values())
@@ -180,6 +182,7 @@ def report(
     company: Company = None,
     company_tax_id: CompanyId = None,
     thumbnails: Annotated[bool, typer.Option(help="Page pictures with field boxes (off: text only, faster).")] = True,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -193,7 +196,7 @@ def report(
     from office_agent.generate.report import write_report
 
     cli._setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    settings = _settings(config, company, company_tax_id, rules)
     options = _options(paths, settings, lang, year, date_from, date_to, category)
     result = _run(paths, out, workers, settings)
     path = write_report(result, out / "report.html", options, source_root=Path.cwd(), thumbnails=thumbnails)

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from office_agent.cli_ledger import Category, Company, CompanyId, From, Out, Person, To, Year
-from office_agent.cli_options import Config, Paths, Quiet, Verbose, Workers
+from office_agent.cli_options import Config, Paths, Quiet, RulesFile, Verbose, Workers
 
 
 class Layout(StrEnum):
@@ -61,6 +61,7 @@ def pack(
     person: Person = None,
     company: Company = None,
     company_tax_id: CompanyId = None,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -75,7 +76,7 @@ def pack(
     from office_agent.generate.pack import PackOptions, build_pack
 
     cli._setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    settings = _settings(config, company, company_tax_id, rules)
     ledger = _options(paths, settings, Lang.zh, year, date_from, date_to, category, None, person)
     claim = settings.claim
     period = None if ledger.date_filtered or not settings.period.start else (settings.period.start, settings.period.end)

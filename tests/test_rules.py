@@ -260,3 +260,30 @@ def test_rules_option_flags_through_the_batch(samples, tmp_path):
     flagged = {i.source.rsplit("/", 1)[-1]: [c.name for c in i.checks if c.name.startswith("policy.")]
                for i in batch.invoices}  # fmt: skip
     assert flagged == {"09_digital_special.ofd": ["policy.meal"], "01_digital_general.pdf": []}
+
+
+@pytest.mark.slow
+def test_rules_option_on_extract_ledger_and_pack(samples, tmp_path):
+    import json
+
+    from openpyxl import load_workbook
+    from typer.testing import CliRunner
+
+    from office_agent.cli import app
+
+    path = tmp_path / "rules.yaml"
+    path.write_text("meal: {per_invoice: 1000}\n", encoding="utf-8")
+    one = str(samples / "09_digital_special.ofd")
+    runner = CliRunner()
+    res = runner.invoke(app, ["extract", one, "--rules", str(path), "-j", "0", "-q"])
+    assert res.exit_code == 0, res.output
+    (record,) = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [c["name"] for c in record["checks"] if c["name"].startswith("policy.")] == ["policy.meal"]
+    res = runner.invoke(app, ["ledger", one, "--rules", str(path), "-o", str(tmp_path / "l"), "-j", "0", "-q"])
+    assert res.exit_code == 0, res.output
+    review = [r for r in load_workbook(tmp_path / "l" / "ledger.xlsx")["待复核"].iter_rows(values_only=True)]
+    assert any("超餐费标准" in str(r[4]) for r in review)
+    res = runner.invoke(app, ["pack", one, "--rules", str(path), "-o", str(tmp_path / "p"), "-j", "0", "-q"])
+    assert res.exit_code == 0, res.output
+    flags = json.loads((tmp_path / "p" / "pack.json").read_text(encoding="utf-8"))["policy_flags"]
+    assert [f["rule"] for f in flags] == ["policy.meal"]

@@ -99,6 +99,7 @@ class PackResult:
     form: ClaimForm
     grids: dict[str, Grid]
     cover: bool = True
+    flags: list[dict[str, str]] = field(default_factory=list)  # expense-policy flags of the printed invoices
 
     def sheets_of(self, stream: str) -> int:
         """How many sheets ``stream`` (main or tickets) takes: what its layout promises for its pieces."""
@@ -234,7 +235,10 @@ def build_pack(result: BatchResult, out: Path, options: PackOptions | None = Non
                       sum(1 for x in left if x.invoice_number is not None or "duplicate" in x.reason))  # fmt: skip
     sheets = _sheets(pieces, grids)
     placed = _write(out, sheets, form if opts.cover else None, opts)
-    pack = PackResult(out, len(sheets) + (1 if opts.cover else 0), placed, left, form, grids, opts.cover)
+    flags = [{"source": e.inv.source, "invoice_number": e.inv.invoice_number or "", "rule": c.name, "detail": c.detail}
+             for e in entries if e.role == "invoice" for c in e.inv.checks
+             if c.name.startswith("policy.") and c.passed is False]  # fmt: skip
+    pack = PackResult(out, len(sheets) + (1 if opts.cover else 0), placed, left, form, grids, opts.cover, flags)
     _manifest(pack, out.with_name(out.stem + ".json"))
     return pack
 
@@ -385,6 +389,7 @@ def _manifest(pack: PackResult, path: Path) -> None:
             }
             for p in pack.placed
         ],
+        "policy_flags": pack.flags,
         "left_out": [
             {"source": x.source, "reason": x.reason, "invoice_number": x.invoice_number} for x in pack.left_out
         ],
