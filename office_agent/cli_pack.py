@@ -1,7 +1,7 @@
-"""The ``pack`` command (a print pack with its 报销单 cover). ``register(app)`` adds it to the ``office-agent`` app.
+"""The ``pack`` (a print pack with its 报销单 cover) and ``organize`` commands; ``register(app)`` adds them.
 
-A few lines over :func:`office_agent.generate.pack.build_pack`; shared helpers come from ``office_agent.cli`` and
-``office_agent.cli_ledger``, imported when the command runs.
+Each a few lines over :func:`office_agent.generate.pack.build_pack` or :func:`office_agent.generate.organize.organize`;
+shared helpers come from ``office_agent.cli`` and ``office_agent.cli_ledger``, imported when a command runs.
 """
 
 from __future__ import annotations
@@ -101,6 +101,54 @@ def pack(
     _finish(result, [packed.path, packed.path.with_suffix(".json")], quiet)
 
 
+class By(StrEnum):
+    month = "month"
+    category = "category"
+    person = "person"
+    none = "none"
+
+
+def organize(
+    paths: Paths,
+    out: Out = Path("organized"),
+    by: Annotated[By, typer.Option("--by", help="One folder level by month, category or person (or none).")] = By.month,
+    name: Annotated[
+        str,
+        typer.Option(
+            "--name",
+            help="File name template; fields: date month year seller buyer total amount tax "
+            "number code category kind person title seller_tax_id buyer_tax_id.",
+        ),
+    ] = "{date}_{seller}_{total}_{number}",
+    config: Config = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Copy every file (never moved, never changed) into a tidy tree under OUT, named from its invoice; every input
+    is listed in OUT/organize.json (copied, duplicate, unreadable…).
+
+    Example: office-agent organize ~/fapiao -o ~/fapiao-tidy --by month --name "{date}_{seller}_{total}_{number}"
+    """
+    from office_agent import cli
+    from office_agent.cli_ledger import _finish, _run, _settings
+    from office_agent.generate.organize import check_template
+    from office_agent.generate.organize import organize as organize_files
+
+    cli._setup_logging(verbose)
+    check_template(name)  # before reading anything
+    result = _run(paths, out, workers, _settings(config, None, None))
+    done = organize_files(result, out, by=by.value, name=name, inputs=tuple(p for p in paths if p.is_dir()))
+    if not quiet:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(done.counts().items()))
+        cli.err.print(f"organized {len(done.files)} files into {cli.printable(str(out))}: {counts}", markup=False)
+        for f in done.files:
+            if f.status in ("unreadable", "duplicate"):
+                cli.err.print(f"{f.status}: {cli.printable(f.source)}: {cli.printable(f.reason)}", markup=False)
+    _finish(result, [out / "organize.json"], quiet)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``pack`` to ``app``."""
+    """Add ``pack`` and ``organize`` to ``app``."""
     app.command("pack")(pack)
+    app.command("organize")(organize)
