@@ -221,6 +221,7 @@ def ask(
     today: Annotated[str | None, typer.Option("--today", hidden=True, help="Reference date (tests).")] = None,
     company: Company = None,
     company_tax_id: CompanyId = None,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -237,7 +238,7 @@ def ask(
     from office_agent.ask import parse_request
 
     cli._setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    settings = _settings(config, company, company_tax_id, rules)
     router = None
     if settings.llm.enabled:  # opt-in: the request text (never a document) goes to the configured model
         from office_agent.ask_llm import LlmIntentRouter
@@ -252,6 +253,9 @@ def ask(
         raise typer.Exit(ExitCode.OK)
     if sys.stdin.isatty() and not yes and not typer.confirm("继续？/ Go ahead?", default=True):
         raise typer.Abort()
+    if "policy" in req.jobs and settings.rules_file is None:
+        raise BadArguments("checking for breaches needs your expense rules: add --rules rules.yaml (an annotated "
+                           "example is office_agent/data/rules.example.yaml)")  # fmt: skip
     options = req.ledger_options(paths, company=_company(settings))
     result = _run(paths, out, workers, settings)
     _finish(result, run_jobs(req, result, out, options), quiet)
@@ -281,7 +285,43 @@ def run_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOpt
             written.append(path)
     if "report" in req.jobs or "html" in req.formats:
         written.append(write_report(result, out / "report.html", options, source_root=Path.cwd()))
+    return written + _issue16_jobs(req, result, out, options)
+
+
+def _issue16_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOptions) -> list[Path]:
+    """The print pack ("两张一页"), organize ("按月份整理发票") and the policy flags ("哪些发票超标了")."""
+    from office_agent.generate.organize import BYS
+    from office_agent.generate.organize import organize as organize_files
+    from office_agent.generate.pack import PackOptions, build_pack
+
+    written: list[Path] = []
+    if "pack" in req.jobs:
+        layout = req.layout or "2up"
+        written.append(build_pack(result, out / "pack.pdf", PackOptions(layout=layout, ledger=options),
+                                  source_root=Path.cwd()).path)  # fmt: skip
+    if "organize" in req.jobs:
+        by = next((b for b in BYS if b == req.organize_by), "month")
+        organize_files(result, out / "organized", by=by, inputs=tuple(p for p in options.inputs if p.is_dir()))
+        written.append(out / "organized" / "organize.json")
+    if "policy" in req.jobs:
+        written.append(_policy_flags(result, out / "policy.json"))
     return written
+
+
+def _policy_flags(result: BatchResult, path: Path) -> Path:
+    import json
+
+    from office_agent import cli
+    from office_agent.generate.ledger import atomic_write
+    from office_agent.rules.check import policy_flags
+
+    flags = policy_flags(result.invoices)
+    for f in flags:
+        cli.err.print(f"{f['rule']}: {cli.printable(f['source'])}: {f['detail']}", markup=False)
+    cli.err.print(f"{len(flags)} policy flags", markup=False)
+    with atomic_write(path) as fh:
+        json.dump(flags, fh, ensure_ascii=False, indent=1)
+    return path
 
 
 def register(app: typer.Typer) -> None:

@@ -335,3 +335,29 @@ def test_ledger_workbook_has_the_same_claim_form_as_the_cover(sample_batch, tmp_
     assert total_row[1] == "合计" and Decimal(str(total_row[3])).quantize(Decimal("0.01")) == pack.form.total
     assert any(r[0] == "合计金额（大写）" and r[3] == pack.form.total_in_words for r in rows)
     assert [f"附单据 {pack.form.attachments} 张"] == [r[0] for r in rows if r[0] and str(r[0]).startswith("附单据")]
+
+
+@pytest.mark.slow
+def test_ask_prints_organizes_and_checks(samples, tmp_path):
+    from office_agent.cli import app
+
+    runner = CliRunner()
+    one = [str(samples / n) for n in ("01_digital_general.pdf", "09_digital_special.ofd", "03_digital_special.pdf")]
+    res = runner.invoke(app, ["ask", "把今年的发票打印出来，四张一页", *one, "-o", str(tmp_path / "a"), "-y", "-j", "0",
+                              "--today", "2025-12-01"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "打印包（4up）" in res.output and "2025年" in res.output
+    placed = json.loads((tmp_path / "a" / "pack.json").read_text(encoding="utf-8"))["placed"]
+    assert [p["source"].rsplit("/", 1)[-1] for p in placed] == ["09_digital_special.ofd", "01_digital_general.pdf"]
+    res = runner.invoke(app, ["ask", "按月份整理发票", *one, "-o", str(tmp_path / "b"), "-y", "-j", "0"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "b" / "organized" / "organize.json").is_file()
+    res = runner.invoke(app, ["ask", "哪些发票超标了", *one, "-o", str(tmp_path / "c"), "-y", "-j", "0"])
+    assert res.exit_code != 0 and "--rules" in str(res.exception)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("meal: {per_invoice: 1000}\n", encoding="utf-8")
+    res = runner.invoke(app, ["ask", "哪些发票超标了", *one, "-o", str(tmp_path / "c"), "-y", "-j", "0",
+                              "--rules", str(rules)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    flags = json.loads((tmp_path / "c" / "policy.json").read_text(encoding="utf-8"))
+    assert [(f["rule"], f["source"].rsplit("/", 1)[-1]) for f in flags] == [("policy.meal", "09_digital_special.ofd")]

@@ -37,6 +37,7 @@ from office_agent.generate.pack_cover import cjk_font_name, draw_cover
 from office_agent.generate.pack_layout import PAPERS, Box, Grid, PaperName, Placement, grid_for, place
 from office_agent.generate.pack_pages import Piece, RasterPage, VectorPage, pieces_for
 from office_agent.models import BatchResult, Invoice, InvoiceKind, Status
+from office_agent.rules.check import policy_flags
 
 log = logging.getLogger(__name__)
 
@@ -235,9 +236,7 @@ def build_pack(result: BatchResult, out: Path, options: PackOptions | None = Non
                       sum(1 for x in left if x.invoice_number is not None or "duplicate" in x.reason))  # fmt: skip
     sheets = _sheets(pieces, grids)
     placed = _write(out, sheets, form if opts.cover else None, opts)
-    flags = [{"source": e.inv.source, "invoice_number": e.inv.invoice_number or "", "rule": c.name, "detail": c.detail}
-             for e in entries if e.role == "invoice" for c in e.inv.checks
-             if c.name.startswith("policy.") and c.passed is False]  # fmt: skip
+    flags = policy_flags(e.inv for e in entries if e.role == "invoice")
     pack = PackResult(out, len(sheets) + (1 if opts.cover else 0), placed, left, form, grids, opts.cover, flags)
     _manifest(pack, out.with_name(out.stem + ".json"))
     return pack

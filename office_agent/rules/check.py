@@ -284,3 +284,13 @@ def _attach(invoices: list[Invoice], flags: list[Flag]) -> None:
         inv.checks = [c for c in inv.checks if not c.name.startswith(PREFIX)]
         for f in by_invoice.get((inv.source, inv.sha256), []):
             inv.checks.append(Check(name=PREFIX + f.rule, passed=False, detail=f.message))
+
+
+def policy_flags(invoices: Iterable[Invoice]) -> list[dict[str, str]]:
+    """The policy flags already on ``invoices`` (their ``policy.*`` checks), as plain records for JSON."""
+    return [
+        {"source": i.source, "invoice_number": i.invoice_number or "", "rule": c.name, "detail": c.detail}
+        for i in invoices
+        for c in i.checks
+        if c.name.startswith(PREFIX) and c.passed is False
+    ]
