@@ -290,7 +290,7 @@ def run_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOpt
 
 def _issue16_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOptions) -> list[Path]:
     """The print pack ("两张一页"), organize ("按月份整理发票") and the policy flags ("哪些发票超标了")."""
-    from office_agent.generate.organize import BYS
+    from office_agent.generate.organize import BYS, By
     from office_agent.generate.organize import organize as organize_files
     from office_agent.generate.pack import PackOptions, build_pack
 
@@ -300,7 +300,7 @@ def _issue16_jobs(req: AskRequest, result: BatchResult, out: Path, options: Ledg
         written.append(build_pack(result, out / "pack.pdf", PackOptions(layout=layout, ledger=options),
                                   source_root=Path.cwd()).path)  # fmt: skip
     if "organize" in req.jobs:
-        by = next((b for b in BYS if b == req.organize_by), "month")
+        by: By = next((b for b in BYS if b == req.organize_by), "month")
         organize_files(result, out / "organized", by=by, inputs=tuple(p for p in options.inputs if p.is_dir()))
         written.append(out / "organized" / "organize.json")
     if "policy" in req.jobs:
