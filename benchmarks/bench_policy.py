@@ -23,8 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from office_agent.extract.policy_checklist import build_checklist, read_documents  # noqa: E402
-from office_agent.policy_eval import Score, item_citations_resolve, score_items, score_procedures  # noqa: E402
+from office_agent.policy.checklist import build_checklist, read_documents  # noqa: E402
+from office_agent.policy.eval import Score, item_citations_resolve, score_items, score_procedures  # noqa: E402
 from office_agent.policy_models import ItemKind, PolicyDocument  # noqa: E402
 
 SAMPLES = ROOT / "samples" / "policy"
@@ -35,7 +35,7 @@ REALDATA = ROOT.parent / "shared" / "realdata" / "policy"
 
 
 def _timed_read(folder: Path) -> tuple[list[PolicyDocument], dict[str, float]]:
-    from office_agent.extract.policy_query import tokenize
+    from office_agent.policy.extract.query import tokenize
 
     tokenize("预热")  # load jieba's dictionary once, outside the timings
     started = time.perf_counter()

@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from office_agent.ingest import ocr  # noqa: E402
-from office_agent.ingest.docs import SUFFIXES, read_policy_file  # noqa: E402
 from office_agent.ingest.ocr.replay import RecordingEngine, save_recordings  # noqa: E402
+from office_agent.policy.ingest.docs import SUFFIXES, read_policy_file  # noqa: E402
 
 SCANNED = ROOT / "samples" / "policy_scanned"
 OUT = ROOT / "tests" / "fixtures" / "ocr" / "policy"

@@ -2,7 +2,7 @@
 
 Offsets: every :class:`Location` and :class:`Citation` points into :attr:`PolicyDocument.text`, the document's
 extracted text (blocks joined by newlines). ``doc.text[c.start:c.end] == c.quote`` holds for every citation the
-extractor writes; :func:`office_agent.extract.policy_llm.validate_citation` checks it for anything else (an LLM).
+extractor writes; :func:`office_agent.policy.extract.llm.validate_citation` checks it for anything else (an LLM).
 """
 
 from __future__ import annotations

@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from policy_helpers import POLICY_SAMPLES, truths
 
-from office_agent.extract import policy_rules as rules
-from office_agent.extract.policy_checklist import build_checklist, read_documents
-from office_agent.extract.policy_llm import validate_items
-from office_agent.extract.policy_query import applicability, parse_question
-from office_agent.policy_eval import Score, item_citations_resolve, score_items
+from office_agent.policy.checklist import build_checklist, read_documents
+from office_agent.policy.eval import Score, item_citations_resolve, score_items
+from office_agent.policy.extract import rules
+from office_agent.policy.extract.llm import validate_items
+from office_agent.policy.extract.query import applicability, parse_question
 from office_agent.policy_models import (
     Applicability,
     ChecklistItem,
@@ -264,7 +264,7 @@ def test_jieba_works_offline_and_caches_where_told(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     env = {**os.environ, "OFFICE_AGENT_CACHE_DIR": str(cache), "TMPDIR": str(tmp_path / "tmp")}
     (tmp_path / "tmp").mkdir()
-    code = "from office_agent.extract.policy_query import tokenize; print(' '.join(tokenize('杭州户籍办理护照')))"
+    code = "from office_agent.policy.extract.query import tokenize; print(' '.join(tokenize('杭州户籍办理护照')))"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "护照" in done.stdout.split() and "杭州" in done.stdout.split()

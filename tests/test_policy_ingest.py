@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from policy_helpers import CJK_FONT, POLICY_SAMPLES, pdf_bytes, scanned_pdf_bytes
 
 from office_agent.errors import CorruptFile, EmptyFile, NeedsOcr, UnsupportedFormat
-from office_agent.ingest.doc_structure import split_marker
-from office_agent.ingest.docs import detect_kind, read_policy_bytes
+from office_agent.policy.ingest.docs import detect_kind, read_policy_bytes
+from office_agent.policy.ingest.structure import split_marker
 from office_agent.policy_models import BlockKind, DocKind, DocLimits, ItemKind, PolicyDocument
 
 
@@ -150,7 +150,7 @@ def test_scanned_guide_is_read_by_ocr() -> None:
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas
 
-    from office_agent.extract.policy_checklist import build_checklist
+    from office_agent.policy.checklist import build_checklist
 
     source = POLICY_SAMPLES / "id_card_renewal.pdf"
     buf = io.BytesIO()
@@ -216,7 +216,7 @@ def test_pdf_sample_table_rows_come_from_pdfplumber() -> None:
 
 @pytest.mark.slow
 def test_500_page_pdf_is_read_in_bounded_time_and_memory() -> None:
-    from office_agent.extract.policy_checklist import build_checklist
+    from office_agent.policy.checklist import build_checklist
 
     page = [(16.0, "Chapter {n} General provisions")] + [
         (10.5, f"Article {k}. The applicant shall submit the application form and a recent photo.") for k in range(30)

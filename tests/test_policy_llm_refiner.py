@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fakes_llm import FakeOpenAI
 
-from office_agent.extract.policy_checklist import checklist_from_paths, read_documents
-from office_agent.extract.policy_llm import LlmChecklistRefiner
+from office_agent.policy.checklist import checklist_from_paths, read_documents
+from office_agent.policy.extract.llm import LlmChecklistRefiner
 from office_agent.policy_models import ItemOrigin
 from office_agent.settings import LlmSettings
 

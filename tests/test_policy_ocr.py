@@ -17,14 +17,14 @@ from PIL import Image, ImageDraw
 from policy_helpers import ROOT
 
 from office_agent.errors import NeedsOcr
-from office_agent.extract.policy_checklist import build_checklist, read_documents
 from office_agent.ingest import ocr
-from office_agent.ingest.docs import read_policy_bytes, read_policy_file
 from office_agent.ingest.ocr.base import OcrBox
 from office_agent.ingest.ocr.layout import Segment, group_rows, merge_close, xy_cut
 from office_agent.ingest.ocr.replay import SequenceReplayEngine, load_recordings
-from office_agent.ingest.ocr.tables import aligned_tables, ruled_tables
-from office_agent.policy_eval import item_citations_resolve, procedure_named, score_items, score_procedures
+from office_agent.policy.checklist import build_checklist, read_documents
+from office_agent.policy.eval import item_citations_resolve, procedure_named, score_items, score_procedures
+from office_agent.policy.ingest.docs import read_policy_bytes, read_policy_file
+from office_agent.policy.ingest.ocr_tables import aligned_tables, ruled_tables
 from office_agent.policy_models import Applicability, BlockKind, ConditionKind, DocKind, ItemKind, PolicyDocument
 
 SCANNED = ROOT / "samples" / "policy_scanned"

@@ -11,11 +11,11 @@ import json
 import pytest
 from policy_helpers import ROOT
 
-from office_agent.extract.policy_checklist import build_checklist
 from office_agent.ingest import ocr
-from office_agent.ingest.docs import read_policy_file
 from office_agent.ingest.ocr.rapid import is_available
-from office_agent.policy_eval import item_citations_resolve, score_items, score_procedures
+from office_agent.policy.checklist import build_checklist
+from office_agent.policy.eval import item_citations_resolve, score_items, score_procedures
+from office_agent.policy.ingest.docs import read_policy_file
 from office_agent.policy_models import ItemKind
 
 pytestmark = [

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from policy_helpers import CJK_FONT, POLICY_SAMPLES, scanned_pdf_bytes
 from typer.testing import CliRunner
 
-from office_agent.cli_checklist import register
-from office_agent.extract.policy_checklist import checklist_from_paths
-from office_agent.generate.checklist import render_json, render_markdown, write_checklist
+from office_agent.cli.checklist import register
+from office_agent.policy.checklist import checklist_from_paths
+from office_agent.policy.generate.checklist import render_json, render_markdown, write_checklist
 from office_agent.policy_models import Checklist
 from office_agent.synth.policy import guides, truth_record
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from policy_helpers import POLICY_REALDATA
 
-from office_agent.extract.policy_checklist import build_checklist
-from office_agent.ingest.docs import read_policy_file
-from office_agent.policy_eval import item_citations_resolve, score_items
+from office_agent.policy.checklist import build_checklist
+from office_agent.policy.eval import item_citations_resolve, score_items
+from office_agent.policy.ingest.docs import read_policy_file
 from office_agent.policy_models import Applicability, ItemKind, PolicyDocument
 
 pytestmark = pytest.mark.realdata
@@ -138,7 +138,7 @@ def test_vietnamese_procedure_record() -> None:
 def test_all_real_documents_together(tmp_path: Path) -> None:
     if not POLICY_REALDATA.is_dir():
         pytest.skip("../shared/realdata/policy is absent")
-    from office_agent.extract.policy_checklist import read_documents
+    from office_agent.policy.checklist import read_documents
 
     docs, outcomes = read_documents([POLICY_REALDATA])
     assert len(docs) == len(outcomes) >= 6

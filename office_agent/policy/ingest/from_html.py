@@ -14,7 +14,7 @@ import re
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Doctype, ProcessingInstruction
 
-from office_agent.ingest.doc_structure import RawBlock
+from office_agent.policy.ingest.structure import RawBlock
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ largest being level 1. Wrapped lines are joined into paragraphs; numbered lines 
 ones. Page numbers ("— 3 —", "第 3 页", "Page 3 of 9") are dropped.
 
 A PDF whose pages have images but no text is a scan: those pages go through the OCR engine (RapidOCR by default),
-tables included (``office_agent.ingest.doc_ocr``).
+tables included (``office_agent.policy.ingest.from_ocr``).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from office_agent.errors import CorruptFile, EmptyFile, NeedsOcr
-from office_agent.ingest.doc_structure import RawBlock, ends_block, is_heading_line, join_wrapped, starts_new_block
 from office_agent.ingest.pdf import open_pdf
+from office_agent.policy.ingest.structure import RawBlock, ends_block, is_heading_line, join_wrapped, starts_new_block
 from office_agent.policy_models import DocLimits
 
 log = logging.getLogger(__name__)
@@ -85,9 +85,9 @@ OCR_DPI = 200.0
 
 
 def _ocr_page(page: pdfium.PdfPage, number: int) -> tuple[list[PageLine], list[PageTable]]:
-    """A scanned page through the OCR engine (see ``office_agent.ingest.doc_ocr``): its lines and tables."""
-    from office_agent.ingest.doc_ocr import ocr_available, ocr_page
+    """A scanned page through the OCR engine (see ``office_agent.policy.ingest.from_ocr``): its lines and tables."""
     from office_agent.ingest.ocr import OcrFailed, OcrUnavailable
+    from office_agent.policy.ingest.from_ocr import ocr_available, ocr_page
 
     engine = ocr_available()
     if engine is None:
@@ -190,7 +190,7 @@ def read_pdf_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], int
                 )
             raise EmptyFile("PDF has no text")
         if read.ocr_lines:
-            from office_agent.ingest.doc_ocr import snap_sizes
+            from office_agent.policy.ingest.from_ocr import snap_sizes
 
             snap_sizes(read.ocr_lines)  # one size scale over every scanned page
         return assemble_blocks(read.lines, read.tables), n_pages, read.warnings

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from office_agent.extract.policy_query import tokenize
+from office_agent.policy.extract.query import tokenize
 from office_agent.policy_models import (
     Checklist,
     ChecklistItem,

@@ -1,5 +1,5 @@
 """Policy document → procedures with cited checklist items (materials, eligibility, steps, where, fees, time,
-validity, notes). Rules only; retrieval and the question's conditions are applied in ``policy_query``.
+validity, notes). Rules only; retrieval and the question's conditions are applied in ``policy.extract.query``.
 
 How a block becomes an item:
 
@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from office_agent.extract import policy_rules as rules
+from office_agent.policy.extract import rules
 from office_agent.policy_models import (
     Block,
     BlockKind,
@@ -352,8 +352,8 @@ def procedure_name(doc: PolicyDocument) -> str:
 
 def extract_procedures(doc: PolicyDocument) -> list[Procedure]:
     """The procedures of one document with every item found: one named by its title, or one per procedure section
-    when the document holds several (see :mod:`office_agent.extract.policy_sections`)."""
-    from office_agent.extract.policy_sections import procedure_sections, split_items
+    when the document holds several (see :mod:`office_agent.policy.extract.sections`)."""
+    from office_agent.policy.extract.sections import procedure_sections, split_items
 
     items = _Extractor(doc).run()
     log.debug("%s: %d items", doc.source, len(items))

@@ -21,7 +21,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from office_agent.errors import CorruptFile
-from office_agent.ingest.doc_structure import RawBlock
+from office_agent.policy.ingest.structure import RawBlock
 
 log = logging.getLogger(__name__)
 

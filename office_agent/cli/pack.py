@@ -1,7 +1,8 @@
 """The ``pack`` (a print pack with its 报销单 cover) and ``organize`` commands; ``register(app)`` adds them.
 
 Each a few lines over :func:`office_agent.generate.pack.build_pack` or :func:`office_agent.generate.organize.organize`;
-shared helpers come from ``office_agent.cli`` and ``office_agent.cli_ledger``, imported when a command runs.
+the console and logging come from ``office_agent.cli.common``; the ledger's filters and the batch run from
+``office_agent.cli.invoices`` (the imports go one way: nothing there imports this module).
 """
 
 from __future__ import annotations
@@ -12,8 +13,23 @@ from typing import Annotated
 
 import typer
 
-from office_agent.cli_ledger import Category, Company, CompanyId, From, Out, Person, To, Year
-from office_agent.cli_options import Config, Paths, Quiet, RulesFile, Verbose, Workers
+from office_agent.cli.common import err, printable, setup_logging
+from office_agent.cli.invoices import (
+    Category,
+    Company,
+    CompanyId,
+    From,
+    Lang,
+    Out,
+    Person,
+    To,
+    Year,
+    _finish,
+    _options,
+    _run,
+    _settings,
+)
+from office_agent.cli.options import Config, Paths, Quiet, RulesFile, Verbose, Workers
 
 
 class Layout(StrEnum):
@@ -71,11 +87,9 @@ def pack(
 
     Example: office-agent pack ~/fapiao --year 2025 --layout 2up --claimant 张三 --purpose 上海出差 -o outputs
     """
-    from office_agent import cli
-    from office_agent.cli_ledger import Lang, _finish, _options, _run, _settings
     from office_agent.generate.pack import PackOptions, build_pack
 
-    cli._setup_logging(verbose)
+    setup_logging(verbose)
     settings = _settings(config, company, company_tax_id, rules)
     ledger = _options(paths, settings, Lang.zh, year, date_from, date_to, category, None, person)
     claim = settings.claim
@@ -97,7 +111,7 @@ def pack(
     packed = build_pack(result, out / "pack.pdf", options, source_root=Path.cwd())
     if not quiet:
         for left in packed.left_out:
-            cli.err.print(f"not printed: {cli.printable(left.source)}: {cli.printable(left.reason)}", markup=False)
+            err.print(f"not printed: {printable(left.source)}: {printable(left.reason)}", markup=False)
     _finish(result, [packed.path, packed.path.with_suffix(".json")], quiet)
 
 
@@ -130,21 +144,19 @@ def organize(
 
     Example: office-agent organize ~/fapiao -o ~/fapiao-tidy --by month --name "{date}_{seller}_{total}_{number}"
     """
-    from office_agent import cli
-    from office_agent.cli_ledger import _finish, _run, _settings
     from office_agent.generate.organize import check_template
     from office_agent.generate.organize import organize as organize_files
 
-    cli._setup_logging(verbose)
+    setup_logging(verbose)
     check_template(name)  # before reading anything
     result = _run(paths, out, workers, _settings(config, None, None))
     done = organize_files(result, out, by=by.value, name=name, inputs=tuple(p for p in paths if p.is_dir()))
     if not quiet:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(done.counts().items()))
-        cli.err.print(f"organized {len(done.files)} files into {cli.printable(str(out))}: {counts}", markup=False)
+        err.print(f"organized {len(done.files)} files into {printable(str(out))}: {counts}", markup=False)
         for f in done.files:
             if f.status in ("unreadable", "duplicate"):
-                cli.err.print(f"{f.status}: {cli.printable(f.source)}: {cli.printable(f.reason)}", markup=False)
+                err.print(f"{f.status}: {printable(f.source)}: {printable(f.reason)}", markup=False)
     _finish(result, [out / "organize.json"], quiet)
 
 

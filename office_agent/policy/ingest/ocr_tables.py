@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from office_agent.ingest.doc_structure import join_wrapped
 from office_agent.ingest.ocr.layout import Box, Row, Segment, group_rows, join_parts
+from office_agent.policy.ingest.structure import join_wrapped
 
 MIN_ROWS = 3  # header + two rows: fewer aligned rows are more likely a label and its value than a table
 RULE_COVER = 0.6  # a grid line must run along this share of its table's width (or height)

@@ -19,7 +19,7 @@ import bisect
 import heapq
 from dataclasses import dataclass
 
-from office_agent.extract import policy_rules as rules
+from office_agent.policy.extract import rules
 from office_agent.policy_models import BlockKind, ChecklistItem, ItemKind, PolicyDocument
 
 MIN_PROCEDURES = 2

@@ -1,8 +1,8 @@
 """Policy documents in: PDF, DOCX, HTML, Markdown, TXT, images → :class:`~office_agent.policy_models.PolicyDocument`.
 
-One reader per format (``doc_pdf``, ``doc_docx``, ``doc_html``, ``doc_markdown``, ``doc_ocr`` for photographed or
+One reader per format (``from_pdf``, ``from_docx``, ``from_html``, ``from_markdown``, ``from_ocr`` for photographed or
 scanned guides), each turning bytes into flat
-:class:`~office_agent.ingest.doc_structure.RawBlock` s; :func:`~office_agent.ingest.doc_structure.build_document`
+:class:`~office_agent.policy.ingest.structure.RawBlock` s; :func:`~office_agent.policy.ingest.structure.build_document`
 works out numbering, headings, section paths and offsets the same way for all of them.
 
 The format is detected from the bytes (``%PDF``, a ZIP holding ``word/document.xml``, markup), the file name only
@@ -20,8 +20,8 @@ from pathlib import Path
 
 from office_agent.errors import EmptyFile, TooLarge, UnsupportedFormat
 from office_agent.ingest.detect import sniff
-from office_agent.ingest.doc_structure import RawBlock, build_document
 from office_agent.models import DocFormat
+from office_agent.policy.ingest.structure import RawBlock, build_document
 from office_agent.policy_models import DocKind, DocLimits, PolicyDocument
 
 log = logging.getLogger(__name__)
@@ -95,23 +95,23 @@ def read_policy_bytes(source: str, data: bytes, limits: DocLimits = DEFAULT_DOC_
     pages: int | None = None
     raws: list[RawBlock]
     if kind == DocKind.PDF:
-        from office_agent.ingest.doc_pdf import read_pdf_blocks
+        from office_agent.policy.ingest.from_pdf import read_pdf_blocks
 
         raws, pages, warnings = read_pdf_blocks(data, limits)
     elif kind == DocKind.IMAGE:
-        from office_agent.ingest.doc_ocr import read_image_blocks
+        from office_agent.policy.ingest.from_ocr import read_image_blocks
 
         raws, pages, warnings = read_image_blocks(data, limits)
     elif kind == DocKind.DOCX:
-        from office_agent.ingest.doc_docx import read_docx_blocks
+        from office_agent.policy.ingest.from_docx import read_docx_blocks
 
         raws = read_docx_blocks(data)
     elif kind == DocKind.HTML:
-        from office_agent.ingest.doc_html import read_html_blocks
+        from office_agent.policy.ingest.from_html import read_html_blocks
 
         raws, warnings = read_html_blocks(data)
     else:
-        from office_agent.ingest.doc_markdown import read_markdown_blocks, read_text_blocks
+        from office_agent.policy.ingest.from_markdown import read_markdown_blocks, read_text_blocks
 
         text = decode_text(data)
         raws = read_markdown_blocks(text) if kind == DocKind.MARKDOWN else read_text_blocks(text)

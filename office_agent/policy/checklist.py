@@ -3,7 +3,7 @@
 ``checklist_from_paths`` is what the CLI calls: it reads every file (a file that cannot be read is reported in
 ``Checklist.files`` and the rest go on), extracts each document's procedures, ranks them against the question,
 drops what the question's conditions rule out (reported in ``Checklist.excluded``), keeps "depends on" items with
-their condition, and lets an optional :class:`~office_agent.extract.policy_llm.ChecklistRefiner` rephrase them.
+their condition, and lets an optional :class:`~office_agent.policy.extract.llm.ChecklistRefiner` rephrase them.
 """
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from office_agent.errors import InputError, NeedsOcr
-from office_agent.extract.policy import extract_procedures
-from office_agent.extract.policy_llm import ChecklistRefiner, refine_checklist
-from office_agent.extract.policy_query import (
+from office_agent.models import Status
+from office_agent.policy.extract.llm import ChecklistRefiner, refine_checklist
+from office_agent.policy.extract.procedures import extract_procedures
+from office_agent.policy.extract.query import (
     applicability,
     conditions_applicability,
     parse_question,
     rank_procedures,
 )
-from office_agent.ingest.docs import DEFAULT_DOC_LIMITS, collect_policy_paths, read_policy_file
-from office_agent.models import Status
+from office_agent.policy.ingest.docs import DEFAULT_DOC_LIMITS, collect_policy_paths, read_policy_file
 from office_agent.policy_models import (
     ITEM_KIND_TITLES,
     Applicability,

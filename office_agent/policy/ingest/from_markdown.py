@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from office_agent.ingest.doc_structure import (
+from office_agent.policy.ingest.structure import (
     RawBlock,
     ends_block,
     is_heading_line,

@@ -5,7 +5,7 @@ Per page: the paper is found on the desk and flattened (photos), turned upright,
 (``office_agent.ingest.ocr.page``); the recogniser's boxes then become
 
 1. tables, rebuilt from the ruling lines (OpenCV morphology) or, without rules, from the columns the boxes keep
-   (``office_agent.ingest.ocr.tables``) — the same header + rows the text-layer PDF reader gets from pdfplumber;
+   (``office_agent.policy.ingest.ocr_tables``) — the same header + rows the text-layer PDF reader gets from pdfplumber;
 2. lines in reading order: regions cut along empty bands and column gutters (XY-cut), rows inside each;
 3. line heights in points, snapped so body text shares one size and larger lines read as headings.
 
@@ -24,8 +24,6 @@ import numpy as np
 from office_agent.config import DEFAULT_LIMITS
 from office_agent.errors import EmptyFile, NeedsOcr
 from office_agent.ingest import preprocess as pp
-from office_agent.ingest.doc_pdf import PAGE_NUMBER, PageLine, PageTable, assemble_blocks
-from office_agent.ingest.doc_structure import RawBlock
 from office_agent.ingest.ocr import OcrEngine, OcrFailed, OcrUnavailable, get_engine
 from office_agent.ingest.ocr.layout import (
     Box,
@@ -37,7 +35,9 @@ from office_agent.ingest.ocr.layout import (
     xy_cut,
 )
 from office_agent.ingest.ocr.page import A4_LONG_SIDE_PT, MAX_SIDE, recognise
-from office_agent.ingest.ocr.tables import aligned_tables, ruled_tables
+from office_agent.policy.ingest.from_pdf import PAGE_NUMBER, PageLine, PageTable, assemble_blocks
+from office_agent.policy.ingest.ocr_tables import aligned_tables, ruled_tables
+from office_agent.policy.ingest.structure import RawBlock
 from office_agent.policy_models import DocLimits
 
 log = logging.getLogger(__name__)

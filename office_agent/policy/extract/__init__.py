@@ -1,0 +1,1 @@
+"""Finding procedures and their items in a read guide, and picking the one a question asks about."""

@@ -1,0 +1,1 @@
+"""Writing checklists: Markdown, JSON and XLSX."""
