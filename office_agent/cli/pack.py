@@ -160,7 +160,44 @@ def organize(
     _finish(result, [out / "organize.json"], quiet)
 
 
+rules_app = typer.Typer(no_args_is_help=True, help="Expense-policy rules files (see docs/rules.md).")
+
+
+@rules_app.command("draft")
+def rules_draft(
+    policies: Annotated[list[Path], typer.Argument(help="The expense policy: PDF, DOCX, HTML, Markdown, TXT.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    level: Annotated[
+        str | None, typer.Option("--level", help="The staff level of a standards table (default: its last row).")
+    ] = None,
+) -> None:
+    """Draft rules.yaml from a company's expense policy: each rule cites its clause and is confirmed: false, so
+    nothing is enforced until a person confirms it.
+
+    Example: office-agent rules draft 差旅费管理办法.pdf -o rules.yaml
+    """
+    import yaml
+
+    from office_agent.errors import BadArguments
+    from office_agent.generate.ledger import atomic_write
+    from office_agent.rules.draft import draft_rules
+    from office_agent.rules.model import parse_rules
+
+    draft = draft_rules(policies, level=level)
+    text = draft.to_yaml(p.name for p in policies)
+    parse_rules(yaml.safe_load(text), "the draft")  # what it wrote is a valid rules file
+    if not draft.sections:
+        raise BadArguments(f"no rule the rules file can check was found in {', '.join(map(str, policies))}")
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        with atomic_write(output) as fh:
+            fh.write(text)
+        err.print(f"wrote {printable(str(output))}: {len(draft.sections)} rules, none confirmed", markup=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``pack`` and ``organize`` to ``app``."""
+    """Add ``pack``, ``organize`` and ``rules draft`` to ``app``."""
     app.command("pack")(pack)
     app.command("organize")(organize)
+    app.add_typer(rules_app, name="rules")
