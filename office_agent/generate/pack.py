@@ -140,7 +140,7 @@ def _order_key(order: Order, category_rank: dict[str | None, int]) -> Callable[[
 def _caption(inv: Invoice, seq: int) -> str:
     parts = [f"{seq}.", inv.issue_date.isoformat() if inv.issue_date else "无日期", inv.category or ""]
     if inv.total_amount is not None:
-        parts.append(f"¥{inv.total_amount:,.2f}")
+        parts.append(f"￥{inv.total_amount:,.2f}")
     if inv.invoice_number:
         parts.append(f"No.{inv.invoice_number}")
     return "  ".join(p for p in parts if p) + "   " + _short(inv.source)

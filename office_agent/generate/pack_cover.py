@@ -37,7 +37,7 @@ def cjk_font_name() -> str:
 
 
 def _money(v: Decimal) -> str:
-    return f"¥{v:,.2f}"
+    return f"￥{v:,.2f}"  # full-width: the one that STSong-Light (the no-font fallback) has
 
 
 def draw_cover(c: object, form: ClaimForm, size: tuple[float, float]) -> None:
