@@ -145,3 +145,22 @@ def test_organize_command(samples, tmp_path):
     assert (out / "培训").is_dir() and (out / "organize.json").is_file()
     res = CliRunner().invoke(app, ["organize", str(samples), "-o", str(out), "--name", "{oops}"])
     assert res.exit_code != 0
+
+
+def test_a_bundles_separate_files_keep_one_name_side_by_side(samples, tmp_path):
+    import zipfile
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    with zipfile.ZipFile(samples / "12_bundle.zip") as zf:
+        for member in zf.namelist():
+            (inputs / f"portal{Path(member).suffix}").write_bytes(zf.read(member))
+    before = digests(inputs)
+    result = run_batch([inputs], workers=0)
+    assert len(result.invoices) == 1  # PDF + OFD + XML of one invoice
+    done = organize(result, tmp_path / "out", by="month")
+    check_accounted(inputs, tmp_path / "out", before)
+    dests = sorted(f.dest or "" for f in done.files)
+    stems = {str(Path(d).with_suffix("")) for d in dests}
+    assert len(stems) == 1 and sorted(Path(d).suffix for d in dests) == [".ofd", ".pdf", ".xml"]
+    assert all(f.status == "copied" for f in done.files)
