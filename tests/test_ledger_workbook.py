@@ -17,8 +17,8 @@ from office_agent.generate.ledger import MONEY_FORMAT, write_ledger
 from office_agent.generate.ledger_view import LedgerOptions
 from office_agent.models import DocFormat, FileResult, Status
 
-SHEETS_ZH = ["台账", "明细", "汇总", "待复核", "说明"]
-SHEETS_EN = ["Ledger", "Line items", "Summary", "To review", "About"]
+SHEETS_ZH = ["台账", "明细", "汇总", "待复核", "说明", "报销单"]
+SHEETS_EN = ["Ledger", "Line items", "Summary", "To review", "About", "Claim form"]
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "=1+1"]
 
 

@@ -12,9 +12,9 @@ import typer
 from rich.markup import escape
 
 from office_agent import __version__
-from office_agent.cli import checklist, invoices, jobs, ocr
+from office_agent.cli import checklist, invoices, jobs, ocr, pack
 from office_agent.cli.common import err, remember_settings
-from office_agent.cli.options import Config
+from office_agent.cli.options import Config, RulesFile
 from office_agent.errors import BadArguments, ExitCode, OfficeAgentError
 from office_agent.settings import load_settings
 
@@ -36,6 +36,7 @@ def options(
     period_from: Annotated[str | None, typer.Option("--period-from", help="Reimbursement period start.")] = None,
     period_to: Annotated[str | None, typer.Option("--period-to", help="Reimbursement period end.")] = None,
     categories: Annotated[Path | None, typer.Option("--categories", help="Your own category rules (YAML).")] = None,
+    rules: RulesFile = None,
     ocr_engine: Annotated[
         str | None,
         typer.Option("--ocr-engine", help="OCR engine: rapidocr (default), paddleocr, tesseract, null."),
@@ -55,11 +56,12 @@ def options(
         period__start=period_from,
         period__end=period_to,
         categories_file=categories,
+        rules_file=rules,
     )
     remember_settings(ctx.obj)
 
 
-for module in (invoices, checklist, jobs, ocr):
+for module in (invoices, checklist, jobs, ocr, pack):
     module.register(app)
 
 

@@ -21,11 +21,12 @@ from office_agent.cli.common import (
     batch_exit_code,
     err,
     print_summary,
+    printable,
     settings_of,
     setup_logging,
     shared_settings,
 )
-from office_agent.cli.options import Config, Paths, Quiet, StdoutOutput, Verbose, Workers
+from office_agent.cli.options import Config, Paths, Quiet, RulesFile, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.generate.ledger_view import LedgerOptions
 
@@ -76,15 +77,16 @@ def parse_day(value: str | None, end: bool) -> dt.date | None:
         raise BadArguments(f"{value!r}: not a date; use YYYY-MM or YYYY-MM-DD") from exc
 
 
-def _settings(config: Path | None, company: str | None, tax_id: str | None) -> Settings:
+def _settings(config: Path | None, company: str | None, tax_id: str | None, rules: Path | None = None) -> Settings:
     """The shared settings given before the command (``office-agent --company … ledger``), with this command's
     own options on top; a ``--config`` given here is read instead."""
     from office_agent.settings import load_settings
 
     base = shared_settings()
     if base is None or config is not None:
-        return load_settings(config, company__name=company, company__tax_id=tax_id)
+        return load_settings(config, company__name=company, company__tax_id=tax_id, rules_file=rules)
     own = {k: v for k, v in (("name", company), ("tax_id", tax_id)) if v}
+    base = base.model_copy(update={"rules_file": rules}) if rules else base
     return base.model_copy(update={"company": base.company.model_copy(update=own)}) if own else base
 
 
@@ -144,6 +146,7 @@ def extract(
     paths: Paths,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
     output: StdoutOutput = None,
+    rules: RulesFile = None,
     workers: Workers = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -157,7 +160,8 @@ def extract(
     from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
     from office_agent.models import Status
 
-    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings_of(ctx))
+    settings = settings_of(ctx).model_copy(update={"rules_file": rules}) if rules else settings_of(ctx)
+    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings)
     failures = [f for f in result.files if f.status == Status.FAILED]
     writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
     records = iter_records(result.invoices, failures)
@@ -173,7 +177,6 @@ def extract(
     raise typer.Exit(batch_exit_code(result))
 
 
-
 def ledger(
     paths: Paths,
     out: Out = Path("outputs"),
@@ -187,6 +190,7 @@ def ledger(
     company: Company = None,
     company_tax_id: CompanyId = None,
     report: Annotated[bool, typer.Option("--report", help="Also write report.html (the review report).")] = False,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -200,7 +204,7 @@ def ledger(
     from office_agent.generate.report import write_report
 
     setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    settings = _settings(config, company, company_tax_id, rules)
     options = _options(paths, settings, lang, year, date_from, date_to, category, group_by, person)
     result = _run(paths, out, workers, settings)
     written = list(write_ledger(result, out, source_root=Path.cwd(), options=options).values())
@@ -220,6 +224,7 @@ def report(
     company: Company = None,
     company_tax_id: CompanyId = None,
     thumbnails: Annotated[bool, typer.Option(help="Page pictures with field boxes (off: text only, faster).")] = True,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -232,7 +237,7 @@ def report(
     from office_agent.generate.report import write_report
 
     setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    settings = _settings(config, company, company_tax_id, rules)
     options = _options(paths, settings, lang, year, date_from, date_to, category)
     result = _run(paths, out, workers, settings)
     path = write_report(result, out / "report.html", options, source_root=Path.cwd(), thumbnails=thumbnails)
@@ -257,6 +262,7 @@ def ask(
     today: Annotated[str | None, typer.Option("--today", hidden=True, help="Reference date (tests).")] = None,
     company: Company = None,
     company_tax_id: CompanyId = None,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -272,7 +278,7 @@ def ask(
     from office_agent.ask import parse_request
 
     setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    settings = _settings(config, company, company_tax_id, rules)
     router = None
     if settings.llm.enabled:  # opt-in: the request text (never a document) goes to the configured model
         from office_agent.ask_llm import LlmIntentRouter
@@ -287,6 +293,9 @@ def ask(
         raise typer.Exit(ExitCode.OK)
     if sys.stdin.isatty() and not yes and not typer.confirm("继续？/ Go ahead?", default=True):
         raise typer.Abort()
+    if "policy" in req.jobs and settings.rules_file is None:
+        raise BadArguments("checking for breaches needs your expense rules: add --rules rules.yaml (an annotated "
+                           "example is office_agent/data/rules.example.yaml)")  # fmt: skip
     options = req.ledger_options(paths, company=_company(settings))
     result = _run(paths, out, workers, settings)
     _finish(result, run_jobs(req, result, out, options), quiet)
@@ -316,7 +325,42 @@ def run_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOpt
             written.append(path)
     if "report" in req.jobs or "html" in req.formats:
         written.append(write_report(result, out / "report.html", options, source_root=Path.cwd()))
+    return written + _issue16_jobs(req, result, out, options)
+
+
+def _issue16_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOptions) -> list[Path]:
+    """The print pack ("两张一页"), organize ("按月份整理发票") and the policy flags ("哪些发票超标了")."""
+    from office_agent.generate.organize import BYS, By
+    from office_agent.generate.organize import organize as organize_files
+    from office_agent.generate.pack import PackOptions, build_pack
+
+    written: list[Path] = []
+    if "pack" in req.jobs:
+        layout = req.layout or "2up"
+        written.append(build_pack(result, out / "pack.pdf", PackOptions(layout=layout, ledger=options),
+                                  source_root=Path.cwd()).path)  # fmt: skip
+    if "organize" in req.jobs:
+        by: By = next((b for b in BYS if b == req.organize_by), "month")
+        organize_files(result, out / "organized", by=by, inputs=tuple(p for p in options.inputs if p.is_dir()))
+        written.append(out / "organized" / "organize.json")
+    if "policy" in req.jobs:
+        written.append(_policy_flags(result, out / "policy.json"))
     return written
+
+
+def _policy_flags(result: BatchResult, path: Path) -> Path:
+    import json
+
+    from office_agent.generate.ledger import atomic_write
+    from office_agent.rules.check import policy_flags
+
+    flags = policy_flags(result.invoices)
+    for f in flags:
+        err.print(f"{f['rule']}: {printable(f['source'])}: {f['detail']}", markup=False)
+    err.print(f"{len(flags)} policy flags", markup=False)
+    with atomic_write(path) as fh:
+        json.dump(flags, fh, ensure_ascii=False, indent=1)
+    return path
 
 
 def register(app: typer.Typer) -> None:
