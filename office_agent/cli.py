@@ -128,6 +128,9 @@ def extract(
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
     output: StdoutOutput = None,
     workers: Workers = None,
+    corrections: Annotated[
+        Path | None, typer.Option("--corrections", help="Folder of the corrections.jsonl to apply (default: outputs).")
+    ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -137,6 +140,9 @@ def extract(
     """
     _setup_logging(verbose)
     result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings_of(ctx))
+    from office_agent.cli_correct import apply_saved_corrections
+
+    apply_saved_corrections(result, corrections or Path("outputs"), settings_of(ctx), quiet)
     failures = [f for f in result.files if f.status == Status.FAILED]
     writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
     records = iter_records(result.invoices, failures)
@@ -161,6 +167,7 @@ def version() -> None:
 def _register_commands() -> None:
     """Commands that live in their own modules, each with a ``register(app)``."""
     from office_agent.cli_checklist import register as register_checklist
+    from office_agent.cli_correct import register as register_correct
     from office_agent.cli_jobs import register as register_jobs
     from office_agent.cli_ledger import register as register_ledger
     from office_agent.cli_ocr import register as register_ocr
@@ -169,6 +176,7 @@ def _register_commands() -> None:
     register_checklist(app)
     register_jobs(app)
     register_ocr(app)
+    register_correct(app)
 
 
 _register_commands()

@@ -117,10 +117,13 @@ def _options(
     )
 
 
-def _run(paths: list[Path], out: Path, workers: int | None, settings: Settings) -> BatchResult:
+def _run(paths: list[Path], out: Path, workers: int | None, settings: Settings, quiet: bool = False) -> BatchResult:
     from office_agent.batch import run_batch
+    from office_agent.cli_correct import apply_saved_corrections
 
-    return run_batch(paths, workers=workers, exclude=[out], settings=settings)
+    result = run_batch(paths, workers=workers, exclude=[out], settings=settings)
+    apply_saved_corrections(result, out, settings, quiet)
+    return result
 
 
 def _finish(result: BatchResult, written: list[Path], quiet: bool) -> None:
@@ -162,7 +165,7 @@ def ledger(
     cli._setup_logging(verbose)
     settings = _settings(config, company, company_tax_id)
     options = _options(paths, settings, lang, year, date_from, date_to, category, group_by, person)
-    result = _run(paths, out, workers, settings)
+    result = _run(paths, out, workers, settings, quiet)
     written = list(write_ledger(result, out, source_root=Path.cwd(), options=options).values())
     if report:
         written.append(write_report(result, out / "report.html", options, source_root=Path.cwd()))
@@ -195,7 +198,7 @@ def report(
     cli._setup_logging(verbose)
     settings = _settings(config, company, company_tax_id)
     options = _options(paths, settings, lang, year, date_from, date_to, category)
-    result = _run(paths, out, workers, settings)
+    result = _run(paths, out, workers, settings, quiet)
     path = write_report(result, out / "report.html", options, source_root=Path.cwd(), thumbnails=thumbnails)
     _finish(result, [path], quiet)
 
