@@ -171,12 +171,14 @@ def _register_commands() -> None:
     from office_agent.cli_jobs import register as register_jobs
     from office_agent.cli_ledger import register as register_ledger
     from office_agent.cli_ocr import register as register_ocr
+    from office_agent.cli_review import register as register_review
 
     register_ledger(app)
     register_checklist(app)
     register_jobs(app)
     register_ocr(app)
     register_correct(app)
+    register_review(app)
 
 
 _register_commands()
