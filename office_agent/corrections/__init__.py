@@ -19,7 +19,7 @@ Writes replace the whole file through a temporary file, fsync and rename: a cras
 leaves the previous file or the new one, never half of one.
 """
 
-from office_agent.corrections.apply import apply_corrections, apply_to_record, revalidate
+from office_agent.corrections.apply import apply_corrections, apply_to_record, corrected_copy, revalidate
 from office_agent.corrections.model import (
     CORRECTABLE,
     FILE_NAME,
@@ -47,7 +47,7 @@ from office_agent.corrections.model import (
 
 __all__ = [
     "CORRECTABLE", "FILE_NAME", "Correction", "CorrectionError", "CorrectionReport", "Kind", "Problem", "Target",
-    "add_corrections", "apply_corrections", "apply_to_record", "correct", "corrections_path", "digest",
-    "load_corrections", "merge", "not_reimbursable", "parse_value", "reimbursable", "revalidate",
+    "add_corrections", "apply_corrections", "apply_to_record", "correct", "corrected_copy", "corrections_path",
+    "digest", "load_corrections", "merge", "not_reimbursable", "parse_value", "reimbursable", "revalidate",
     "save_corrections", "set_field", "sha256_of", "split", "who",
 ]  # fmt: skip

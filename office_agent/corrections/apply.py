@@ -202,3 +202,20 @@ def target_of_record(inv: Invoice, t: Target) -> Target:
 
 def _part_key(t: Target, part: int | None = None) -> tuple[str, int, int]:
     return (t.sha256, t.page or 1, part or t.part)
+
+
+def corrected_copy(
+    result: BatchResult, corrections: Sequence[Correction], settings: Settings | None = None
+) -> tuple[BatchResult, CorrectionReport]:
+    """``result`` with ``corrections`` applied, ``result`` itself untouched: only the records a correction
+    names are copied (a review page applies the whole file again after every save, over thousands of records)."""
+    named = {c.target.sha256 for c in corrections} | {c.other.sha256 for c in corrections if c.other}
+    sha_of_path = {f.source: f.sha256 for f in result.files}
+    invoices = [
+        inv.model_copy(deep=True)
+        if inv.sha256 in named or any(sha_of_path.get(s) in named for s in inv.sources)
+        else inv
+        for inv in result.invoices
+    ]
+    copy = BatchResult(files=result.files, invoices=invoices, notices=list(result.notices))
+    return copy, apply_corrections(copy, corrections, settings)

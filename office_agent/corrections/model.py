@@ -150,7 +150,7 @@ def load_corrections(path: Path) -> list[Correction]:
         path = corrections_path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no output folder yet: nothing corrected
         return []
     except (OSError, UnicodeDecodeError) as exc:
         raise CorrectionError(f"{path}: cannot read the corrections ({exc})") from exc
@@ -210,6 +210,8 @@ def parse_value(name: str, value: str) -> Any:
     if text == "":
         return None if name not in ("currency", "is_red") else _bad(name, value, "it cannot be empty")
     annotation = Invoice.model_fields[name].annotation
+    if annotation is None:
+        return _bad(name, value, "the field has no type")
     if name in ("amount_without_tax", "tax_amount", "total_amount", "fare", "unit_price", "distance_km"):
         text = text.replace(",", "").replace("¥", "").replace("￥", "").strip()
     try:

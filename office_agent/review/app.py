@@ -10,6 +10,7 @@ no file is served but the bundled assets. Errors are one-line messages, never a 
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
@@ -77,6 +78,7 @@ class ReviewApp:
                 Route("/edit/{ident}/{name}", self.edit),
                 Route("/correct/{ident}", self.correct, methods=["POST"]),
                 Route("/accept/{ident}", self.accept, methods=["POST"]),
+                Route("/ledger", self.ledger),
                 Route("/static/{name}", self.static),
             ],
             exception_handlers={HTTPException: self.error, Exception: self.crash},  # type: ignore[dict-item]
@@ -133,6 +135,7 @@ class ReviewApp:
         current = self.session.by_id.get(wanted or "") or (rows[0] if rows else None)
         html = self._render(
             "index.html", rows=rows, filters=filters, current=current, report_css=Markup(REPORT_CSS),
+            state=self.ledger_state(),
             card=Markup(self._card(current, filters)) if current else None,
         )  # fmt: skip
         return HTMLResponse(html)
@@ -186,6 +189,22 @@ class ReviewApp:
         body = self._card(entry, filters, message) + self._render("list.html", rows=rows, filters=filters,
                                                                   current=entry, oob=True)  # fmt: skip
         return HTMLResponse(body)
+
+    def ledger_state(self) -> str:
+        """One line: whether the ledger on disk has every saved correction yet."""
+        writer, lang = self.session.ledger, self.session.options.lang
+        if writer is None or writer.wanted == 0:
+            return say("ledger.none", lang)
+        if writer.error:
+            return say("ledger.error", lang, e=writer.error)
+        if writer.pending or writer.written_at is None:
+            return say("ledger.pending", lang)
+        when = time.strftime("%H:%M:%S", time.localtime(writer.written_at))
+        return say("ledger.done", lang, when=when, s=writer.seconds or 0.0)
+
+    async def ledger(self, request: Request) -> Response:
+        self._guard(request)
+        return HTMLResponse(self._render("ledger.html", state=self.ledger_state()))
 
     async def static(self, request: Request) -> Response:
         name = request.path_params["name"]

@@ -73,6 +73,7 @@ class Background:
             self.thread.join(0.02)
 
     def stop(self) -> None:
+        self.app.session.flush(60)
         self.server.should_exit = True
         self.thread.join(10)
         self.sock.close()
@@ -94,4 +95,7 @@ def serve(
     print(url, file=stream or sys.stdout, flush=True)
     if open_browser:
         threading.Timer(0.5, webbrowser.open, args=(url,)).start()
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    finally:
+        session.flush(120)  # a ledger still being written after the last save is finished before exit

@@ -20,11 +20,12 @@ from office_agent.corrections import (
     CorrectionError,
     CorrectionReport,
     add_corrections,
-    apply_corrections,
+    corrected_copy,
     corrections_path,
     load_corrections,
     set_field,
 )
+from office_agent.errors import OfficeAgentError
 from office_agent.generate.ledger import write_ledger
 from office_agent.generate.ledger_view import LedgerOptions, LedgerView, Row, build_view, flagged_fields, group_of
 from office_agent.models import BatchResult, Invoice, Status
@@ -59,11 +60,60 @@ class Entry:
 
 @dataclass
 class Saved:
-    """What a save did: the corrections written, and how long writing them and the ledger took."""
+    """What a save did: the corrections written, and how long it took (the ledger follows in the background)."""
 
     ids: list[str]
     seconds: float
-    ledger_seconds: float
+
+
+class LedgerWriter:
+    """Rewrites the ledger after saves, in a thread of its own, so a save answers as soon as the corrections file
+    is written and the list rebuilt. Saves that come while a ledger is being written are folded into the next
+    one; every file is replaced atomically, so the ledger on disk is always one whole ledger. A failure (a full
+    disk) is kept in ``error`` and shown on the page; the next save tries again."""
+
+    def __init__(self, session: ReviewSession) -> None:
+        self.session = session
+        self.cond = threading.Condition()
+        self.wanted = self.done = 0
+        self.error: str | None = None
+        self.seconds: float | None = None  # how long the last ledger took, all of it
+        self.text_seconds: float | None = None  # … until ledger.csv and ledger.jsonl were written (before the xlsx)
+        self.written_at: float | None = None
+        self.thread = threading.Thread(target=self._loop, name="review-ledger", daemon=True)
+        self.thread.start()
+
+    def request(self) -> int:
+        with self.cond:
+            self.wanted += 1
+            self.cond.notify_all()
+            return self.wanted
+
+    def wait(self, timeout: float | None = None) -> bool:
+        with self.cond:
+            return self.cond.wait_for(lambda: self.done >= self.wanted, timeout)
+
+    @property
+    def pending(self) -> bool:
+        return self.done < self.wanted
+
+    def _loop(self) -> None:
+        while True:
+            with self.cond:
+                self.cond.wait_for(lambda: self.wanted > self.done)
+                target = self.wanted
+            t0 = time.perf_counter()
+            try:  # the CSV and JSONL first (a fraction of the time), then the workbook
+                self.session.write_ledger(("csv", "jsonl"))
+                self.text_seconds = time.perf_counter() - t0
+                self.session.write_ledger(("xlsx",))
+                self.error = None
+            except (OSError, OfficeAgentError) as exc:
+                self.error = str(exc)
+            with self.cond:
+                self.seconds, self.written_at = time.perf_counter() - t0, time.time()
+                self.done = target
+                self.cond.notify_all()
 
 
 @dataclass
@@ -77,18 +127,18 @@ class ReviewSession:
     by_id: dict[str, Entry] = field(default_factory=dict)
     view: LedgerView | None = None
     report: CorrectionReport = field(default_factory=CorrectionReport)
-    ledger_written: float | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    ledger: LedgerWriter | None = None
 
     def __post_init__(self) -> None:
         self.refresh()
+        self.ledger = LedgerWriter(self)
 
     # -- building what is shown ----------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         """Apply the corrections file to a copy of the batch and rebuild the list (needs review first)."""
-        result = self.base.model_copy(deep=True)
-        self.report = apply_corrections(result, load_corrections(corrections_path(self.out)), self.settings)
+        result, self.report = corrected_copy(self.base, load_corrections(corrections_path(self.out)), self.settings)
         self.result = result
         self.view = build_view(result, self.options)
         roots = [PurePath(p) for p in self.options.inputs]
@@ -169,15 +219,17 @@ class ReviewSession:
 
     def _rebuilt(self, ident: str, t0: float) -> Saved:
         self.refresh()
-        t1 = time.perf_counter()
-        self.write_ledger()
-        t2 = time.perf_counter()
-        return Saved([ident], t2 - t0, t2 - t1)
+        if self.ledger is not None:
+            self.ledger.request()
+        return Saved([ident], time.perf_counter() - t0)
 
-    def write_ledger(self) -> dict[str, Path]:
-        paths = write_ledger(self.result, self.out, self.source_root, options=self.options)
-        self.ledger_written = time.time()
-        return paths
+    def write_ledger(self, formats: Sequence[str] = ("xlsx", "csv", "jsonl")) -> dict[str, Path]:
+        """Write the ledger of what is shown now (in this thread)."""
+        return write_ledger(self.result, self.out, self.source_root, options=self.options, formats=formats)
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until the ledger on disk has every saved correction; False on ``timeout``."""
+        return self.ledger.wait(timeout) if self.ledger is not None else True
 
     @property
     def problem_files(self) -> int:
