@@ -16,8 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from office_agent import __version__
-from office_agent.batch import run_batch
-from office_agent.cli_options import Config, Paths, Quiet, StdoutOutput, Verbose, Workers
+from office_agent.cli_options import Config, JsonLogs, Paths, Quiet, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode, OfficeAgentError
 from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
 from office_agent.models import BatchResult, Status
@@ -132,17 +131,19 @@ def extract(
         Path | None, typer.Option("--corrections", help="Folder of the corrections.jsonl to apply (default: outputs).")
     ] = None,
     quiet: Quiet = False,
+    json_logs: JsonLogs = False,
     verbose: Verbose = False,
 ) -> None:
     """Print one record per invoice (and one per file that failed).
 
     Example: office-agent extract samples/invoices --format csv -o outputs/invoices.csv
     """
-    _setup_logging(verbose)
-    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings_of(ctx))
     from office_agent.cli_correct import apply_saved_corrections
+    from office_agent.cli_ledger import logs, read_batch
 
-    apply_saved_corrections(result, corrections or Path("outputs"), settings_of(ctx), quiet)
+    logs(verbose, json_logs)
+    result = read_batch(paths, workers, settings_of(ctx), [output] if output else [], not (quiet or json_logs))
+    apply_saved_corrections(result, corrections or Path("outputs"), settings_of(ctx), quiet or json_logs)
     failures = [f for f in result.files if f.status == Status.FAILED]
     writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
     records = iter_records(result.invoices, failures)
@@ -153,7 +154,9 @@ def extract(
 
         with atomic_write(output, encoding="utf-8-sig" if fmt == OutputFormat.csv else "utf-8") as fh:
             writer(records, fh)
-    if not quiet:
+    if json_logs:
+        logging.getLogger(__name__).info("finished", extra={"event": "batch_finished", **result.counts()})
+    elif not quiet:
         _summary(result)
     raise typer.Exit(_exit_code(result))
 

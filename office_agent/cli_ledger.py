@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from office_agent.cli_options import Config, Paths, Quiet, Verbose, Workers
+from office_agent.cli_options import Config, JsonLogs, Paths, Quiet, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.generate.ledger_view import LedgerOptions
 
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from office_agent.generate.ledger_view import GroupBy as GroupByCode
     from office_agent.models import BatchResult
     from office_agent.settings import Settings
+
+
+log = logging.getLogger(__name__)
 
 
 class Lang(StrEnum):
@@ -117,19 +121,45 @@ def _options(
     )
 
 
-def _run(paths: list[Path], out: Path, workers: int | None, settings: Settings, quiet: bool = False) -> BatchResult:
-    from office_agent.batch import run_batch
+def _run(
+    paths: list[Path], out: Path, workers: int | None, settings: Settings, quiet: bool = False, json_logs: bool = False
+) -> BatchResult:
     from office_agent.cli_correct import apply_saved_corrections
 
-    result = run_batch(paths, workers=workers, exclude=[out], settings=settings)
-    apply_saved_corrections(result, out, settings, quiet)
+    result = read_batch(paths, workers, settings, exclude=[out], bars=not (quiet or json_logs))
+    apply_saved_corrections(result, out, settings, quiet or json_logs)
     return result
 
 
-def _finish(result: BatchResult, written: list[Path], quiet: bool) -> None:
+def read_batch(
+    paths: list[Path], workers: int | None, settings: Settings, exclude: list[Path], bars: bool
+) -> BatchResult:
+    """``run_batch`` with a progress bar on stderr when it is a terminal and ``bars`` (files done of the total,
+    the file just read, OCR pages so far); nothing in pipes, cron, ``--quiet`` or ``--json-logs``."""
+    from office_agent.batch import run_batch
+    from office_agent.jobs.progress import BatchProgress, progress_for
+
+    tracker = BatchProgress(progress_for(None if bars else False))
+    try:
+        return run_batch(paths, workers=workers, exclude=exclude, settings=settings, progress=tracker,
+                         file_done=tracker.file_done)  # fmt: skip
+    finally:
+        tracker.close()
+
+
+def logs(verbose: bool, json_logs: bool) -> None:
+    """Plain warnings on stderr, or with ``--json-logs`` one JSON object a line (as ``office-agent run``)."""
+    from office_agent.jobs.logs import setup_logging
+
+    setup_logging(json_logs, verbose)
+
+
+def _finish(result: BatchResult, written: list[Path], quiet: bool, json_logs: bool = False) -> None:
     from office_agent import cli
 
-    if not quiet:
+    if json_logs:
+        log.info("finished", extra={"event": "batch_finished", **result.counts(), "written": [str(p) for p in written]})
+    elif not quiet:
         cli._summary(result)
         for path in written:
             cli.err.print(f"wrote {path}")
@@ -152,24 +182,24 @@ def ledger(
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
+    json_logs: JsonLogs = False,
     verbose: Verbose = False,
 ) -> None:
     """Write ledger.xlsx (台账, 明细, 汇总, 待复核, 说明), ledger.csv and ledger.jsonl for the invoices under PATHS.
 
     Example: office-agent ledger ~/fapiao --year 2025 --category 餐饮 --group-by person -o outputs/2025
     """
-    from office_agent import cli
     from office_agent.generate.ledger import write_ledger
     from office_agent.generate.report import write_report
 
-    cli._setup_logging(verbose)
+    logs(verbose, json_logs)
     settings = _settings(config, company, company_tax_id)
     options = _options(paths, settings, lang, year, date_from, date_to, category, group_by, person)
-    result = _run(paths, out, workers, settings, quiet)
+    result = _run(paths, out, workers, settings, quiet, json_logs)
     written = list(write_ledger(result, out, source_root=Path.cwd(), options=options).values())
     if report:
         written.append(write_report(result, out / "report.html", options, source_root=Path.cwd()))
-    _finish(result, written, quiet)
+    _finish(result, written, quiet, json_logs)
 
 
 def report(
@@ -186,21 +216,21 @@ def report(
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
+    json_logs: JsonLogs = False,
     verbose: Verbose = False,
 ) -> None:
     """Write report.html: one card per invoice with its page, the boxes read, and what needs review. Offline.
 
     Example: office-agent report ~/fapiao -o outputs && open outputs/report.html#needs-review
     """
-    from office_agent import cli
     from office_agent.generate.report import write_report
 
-    cli._setup_logging(verbose)
+    logs(verbose, json_logs)
     settings = _settings(config, company, company_tax_id)
     options = _options(paths, settings, lang, year, date_from, date_to, category)
-    result = _run(paths, out, workers, settings, quiet)
+    result = _run(paths, out, workers, settings, quiet, json_logs)
     path = write_report(result, out / "report.html", options, source_root=Path.cwd(), thumbnails=thumbnails)
-    _finish(result, [path], quiet)
+    _finish(result, [path], quiet, json_logs)
 
 
 def _people(paths: list[Path]) -> list[str]:
