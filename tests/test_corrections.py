@@ -164,6 +164,10 @@ def test_a_changed_or_vanished_file_is_reported_never_applied_and_listed_for_rev
     review = [[c.value for c in row] for row in load_workbook(paths["xlsx"])["待复核"].iter_rows(values_only=False)]
     text = "\n".join(" ".join(str(v) for v in row if v) for row in review)
     assert "hotel.xml: the file changed since it was corrected" in text and "meal.xml: the file is gone" in text
+    from office_agent.generate.report import render_report
+
+    html = render_report(again, thumbnails=False)
+    assert "更正未生效" in html and "hotel.xml: the file changed since it was corrected" in html
 
 
 def test_bad_corrections_say_what_is_wrong(inbox: Path) -> None:
@@ -195,6 +199,11 @@ def test_a_hand_edited_value_that_no_longer_parses_flags_the_record(inbox: Path)
 def test_correct_file_reads_the_file_to_find_its_record(inbox: Path) -> None:
     made = correct_file(Path("out"), inbox / "hotel.xml", fields={"tax_amount": "18.00"})
     assert [(c.kind, c.field, c.replaced) for c in made] == [(Kind.SET, "tax_amount", "81.00")]
+    both = correct_file(Path("out"), inbox / "hotel.xml", split_in_two=True, part=2, fields={"total_amount": "200"})
+    assert [(c.kind, c.target.part) for c in both] == [(Kind.SPLIT, 1), (Kind.SET, 2)]  # the split comes first
+    result = run_batch([inbox], workers=0)
+    assert apply_saved(result, Path("out")).applied == 3
+    assert [str(i.total_amount) for i in result.invoices if i.invoice_number in (HOTEL, None)] == ["318.00", "200"]
     with pytest.raises(CorrectionError, match="no record on page 2"):
         correct_file(Path("out"), inbox / "hotel.xml", page=2, fields={"tax_amount": "1"})
     with pytest.raises(CorrectionError, match="no such file"):

@@ -196,3 +196,52 @@ def test_in_a_real_browser_correct_reload_and_navigate_with_keys(session: Review
     finally:
         browser.quit()
         server.stop()
+
+
+def test_review_of_a_job_corrects_into_its_output_folder_and_the_next_run_applies_it(tmp_path: Path) -> None:
+    from jobhelpers import number, write_invoices, write_job_file
+
+    from office_agent.jobs.jobfile import load_job
+    from office_agent.jobs.runner import run_job
+    from office_agent.review.server import open_job
+
+    write_invoices(tmp_path / "inbox", 1, 3)
+    job_file = write_job_file(tmp_path)
+    job = load_job(job_file)
+    run_job(job)
+    session = open_job(job_file)
+    assert len(session.entries) == 3 and session.out == job.output
+    ident = next(e.id for e in session.entries if e.row.invoice.invoice_number == number(2))
+    session.correct(ident, {"total_amount": "999.00"})
+    assert session.flush(60)
+    assert ledger(job.output)[number(2)]["total_amount"] == "999.00"  # the page's own rebuild
+    (job.output / "ledger.jsonl").unlink()
+    run_job(job)  # the scheduled run rebuilds its ledger with the correction
+    assert ledger(job.output)[number(2)]["total_amount"] == "999.00"
+
+
+@pytest.mark.slow
+def test_the_review_command_prints_its_url_and_serves_on_127_0_0_1(session: ReviewSession, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    import httpx
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "office_agent", "review", "inbox", "-o", "out", "--no-browser",
+                             "-j", "0"], cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(root)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?status=review", url), url
+        page = httpx.get(url, timeout=30)
+        assert page.status_code == 200 and page.text.count('class="rv-row') == 1  # the hotel invoice to review
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    bad = subprocess.run([sys.executable, "-m", "office_agent", "review", "--no-browser", "--port", "70000", "inbox"],
+                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True,
+                         timeout=60)  # fmt: skip
+    assert bad.returncode == 3 and "--port 70000" in bad.stderr and "Traceback" not in bad.stderr

@@ -52,15 +52,14 @@ def correct_file(
 ) -> list[Correction]:  # fmt: skip
     """Record corrections of the record in ``path`` into ``out_dir``'s corrections file; returns them."""
     inv = read_record(path, page, settings)
-    made = [set_field(inv, k, v, by=by, part=part) for k, v in (fields or {}).items()]
+    made = [split(inv, by=by)] if split_in_two else []  # first: a part 2 set below needs the split before it
+    made += [set_field(inv, k, v, by=by, part=part) for k, v in (fields or {}).items()]
     if not_reimbursable_reason is not None:
         made.append(not_reimbursable(inv, not_reimbursable_reason, by=by))
     if reimburse:
         made.append(reimbursable(inv, by=by))
     if same_as is not None:
         made.append(merge(inv, read_record(same_as, None, settings), by=by))
-    if split_in_two:
-        made.append(split(inv, by=by))
     if not made:
         raise CorrectionError("nothing to correct: give --set FIELD=VALUE, --not-reimbursable REASON, --same-as "
                               "or --split")  # fmt: skip
