@@ -40,7 +40,7 @@ def correct(
     ] = None,
     reimbursable: Annotated[bool, typer.Option("--reimbursable", help="Undo --not-reimbursable.")] = False,
     same_as: Annotated[
-        Path | None, typer.Option("--same-as", help="This file holds the same invoice: count it once.")
+        Path | None, typer.Option("--same-as", help="FILE is the same invoice as this file: not counted twice.")
     ] = None,
     split: Annotated[bool, typer.Option("--split", help="The record holds two invoices: make part 2.")] = False,
     part: Annotated[int, typer.Option("--part", help="With --set: correct part 2 of a split record.")] = 1,

@@ -257,6 +257,17 @@ def test_a_scheduled_job_applies_the_corrections_in_its_output_folder(tmp_path: 
     assert any("the file is gone" in line for line in lines), lines
 
 
+def test_a_scheduled_job_counts_two_records_of_one_invoice_once(tmp_path: Path) -> None:
+    paths = list(write_invoices(tmp_path / "inbox", 1, 3).values())
+    job = make_job(tmp_path)
+    run_job(job)
+    correct_file(job.output, paths[2], same_as=paths[0])
+    run_job(job)
+    rows = ledger_rows(job.output)
+    assert rows[paths[2].name]["duplicate_of"]["sha256"] == rows[paths[0].name]["sha256"]  # FILE: a duplicate
+    assert not rows[paths[0].name]["duplicate_of"] and not rows[paths[1].name]["duplicate_of"]
+
+
 SAVER = """
 import sys, time, datetime as dt
 from pathlib import Path

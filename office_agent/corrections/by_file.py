@@ -59,7 +59,7 @@ def correct_file(
     if reimburse:
         made.append(reimbursable(inv, by=by))
     if same_as is not None:
-        made.append(merge(inv, read_record(same_as, None, settings), by=by))
+        made.append(merge(read_record(same_as, None, settings), inv, by=by))  # this file: the other's duplicate
     if not made:
         raise CorrectionError("nothing to correct: give --set FIELD=VALUE, --not-reimbursable REASON, --same-as "
                               "or --split")  # fmt: skip

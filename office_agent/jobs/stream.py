@@ -48,7 +48,7 @@ from office_agent.models import ErrorInfo, FileResult, Invoice, Status
 from office_agent.settings import Settings
 
 BATCH = 256  # invoices rebuilt per read of the store in pass 2
-RECORD_KINDS = (Kind.SET, Kind.NOT_REIMBURSABLE, Kind.REIMBURSABLE)  # what a scheduled job applies per record
+RECORD_KINDS = (Kind.SET, Kind.NOT_REIMBURSABLE, Kind.REIMBURSABLE)  # applied to each record as it is read
 
 
 @dataclass(slots=True, eq=False, kw_only=True)
@@ -118,12 +118,19 @@ class _Reader:
         self.entries: dict[str, tuple[int, Entry]] = {e.sha256: (i, e) for i, e in enumerate(plan.entries)}
         self.fixes: dict[str, list[Correction]] = {}  # a content's record-level corrections, in file order
         self.used: set[str] = set()  # the contents (files, archive members) whose records had corrections
+        self.merged: dict[str, Correction] = {}  # the second record of a "these two are one invoice", by content
         for c in corrections:
             if c.kind in RECORD_KINDS and c.target.part == 1:
                 self.fixes.setdefault(c.target.sha256, []).append(c)
+            elif c.kind == Kind.MERGE and c.other is not None:
+                self.merged[c.other.sha256] = c
 
     def invoice(self, sha: str, record: str) -> Invoice:
         inv = placed(invoice_from_record(json.loads(record)), self.entries[sha][1])
+        same = self.merged.get(inv.sha256)
+        if same is not None and same.other is not None and same.other.page in (None, inv.page):
+            self.used.add(inv.sha256)  # shown as the duplicate of the record it is the same invoice as
+            inv.duplicate_of = {"source": same.target.source, "sha256": same.target.sha256}
         fixes = [c for c in self.fixes.get(inv.sha256, ()) if c.target.page in (None, inv.page)]
         if fixes:
             self.used.add(inv.sha256)
@@ -236,6 +243,8 @@ def correction_review(plan: LedgerPlan, corrections: Sequence[Correction], used:
         what = f"{c.kind.value}{' ' + c.field if c.field else ''} by {c.by} {c.at:%Y-%m-%d}"
         if t.sha256 in gone:
             why = f"the file is gone since run {gone[t.sha256]} ({what}); kept on the stored record"
+        elif c.kind == Kind.SPLIT:
+            why = f"a split ({what}) is applied by ledger, report and review, not by scheduled runs yet"
         elif t.sha256 in shown:
             continue
         elif t.source in at_path:
