@@ -159,7 +159,7 @@ def test_in_a_real_browser_correct_reload_and_navigate_with_keys(session: Review
     browser = _driver(tmp_path)
     server = Background(session)
     try:
-        wait = WebDriverWait(browser, 20)
+        wait = WebDriverWait(browser, 90)  # generous: on a loaded machine the ledger rewrite takes seconds
         browser.get(server.url + "?status=all")
         card = browser.find_element(By.ID, "card")
         assert card.get_attribute("data-id") == hotel_id(session)
