@@ -23,7 +23,8 @@ from office_agent.settings import Settings
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]  # (done, total)
+Progress = Callable[[int, int], None]  # (done, total): (0, total) first, then once a file
+FileDone = Callable[[list[FileResult]], None]  # one input's results (a ZIP: one per member), as each is done
 
 
 def process_blob(blob: Blob, limits: Limits = DEFAULT_LIMITS, settings: Settings | None = None) -> FileResult:
@@ -71,12 +72,14 @@ def run_batch(
     exclude: Sequence[str | os.PathLike[str]] = (),
     settings: Settings | None = None,
     seen: SeenIndex | None = None,
+    file_done: FileDone | None = None,
 ) -> BatchResult:
     """Read every file under ``paths`` and return per-file results plus the merged invoice records.
 
     ``exclude``: files or folders never read (the output folder, when it lies inside an input folder).
     ``settings``: company profile, period, categories, opt-in LLM (default: none of them).
     ``seen``: invoices counted by earlier runs, so a re-submission is marked ``duplicate_of``.
+    ``progress`` / ``file_done``: told as files are done (a progress bar: ``office_agent.jobs.progress``).
     """
     rules = load_rules(settings.rules_file) if settings is not None and settings.rules_file else None
     files, refused = discover(paths, exclude)
@@ -84,6 +87,8 @@ def run_batch(
     results: list[FileResult] = list(refused)
     for per_file in _map(files, workers, limits, settings, progress):
         results.extend(per_file)
+        if file_done:
+            file_done(per_file)
     invoices = deduplicate_step(settings, seen).invoke([inv for r in results for inv in r.invoices])
     batch = BatchResult(files=results, invoices=invoices)
     if rules is not None:  # expense-policy flags join each invoice's checks
@@ -97,6 +102,8 @@ def _map(
     """In this process when ``workers == 0`` (debugging, notebooks); otherwise on a supervised pool, where a
     file that hangs, crashes its worker or runs out of memory costs that file only."""
     total = len(files)
+    if progress:
+        progress(0, total)
     work = partial(process_input, limits=limits, settings=settings)
     if workers == 0:
         for i, item in enumerate(files, 1):

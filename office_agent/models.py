@@ -26,10 +26,12 @@ class Source(StrEnum):
     TEXT = "text"
     OCR = "ocr"
     LLM = "llm"
+    MANUAL = "manual"  # a person's correction (office_agent.corrections): who and when are in ``detail``
 
 
 # Richer sources win when two disagree (the embedded XML is what the tax system issued).
 SOURCE_RANK: dict[Source, int] = {
+    Source.MANUAL: 7,
     Source.XML: 6,
     Source.OFD: 5,
     Source.TEXT: 4,
@@ -261,6 +263,7 @@ class Invoice(BaseModel):
     reverses: dict[str, str] | None = None  # on a red invoice: the blue invoice it reverses (source, sha256, number)
     reversed_by: list[dict[str, str]] = Field(default_factory=list)  # on a blue invoice: the red ones against it
     page_frame: PageFrame | None = None  # read by OCR: how provenance boxes map onto ``source`` (review pictures)
+    not_reimbursable: str | None = None  # a person's reason (corrections): shown, never added up
 
     def add_alternative(self, field: str, alternative: Alternative) -> None:
         known = self.alternatives.setdefault(field, [])
@@ -293,9 +296,20 @@ class FileResult(BaseModel):
     invoices: list[Invoice] = Field(default_factory=list)
 
 
+class Notice(BaseModel):
+    """Something about a run that a person must see and that belongs to no record: a correction that was not
+    applied because its file changed or is gone (``office_agent.corrections``)."""
+
+    issue: str
+    source: str
+    reason: str
+    sha256: str | None = None
+
+
 class BatchResult(BaseModel):
     files: list[FileResult] = Field(default_factory=list)
     invoices: list[Invoice] = Field(default_factory=list)  # after bundle merging and duplicate marking
+    notices: list[Notice] = Field(default_factory=list)
 
     def _repr_html_(self) -> str:
         from office_agent.generate.notebook import batch_html

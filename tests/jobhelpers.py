@@ -104,7 +104,7 @@ def pg_server() -> Iterator[str]:
     proc = subprocess.run(["bash", str(PG_SCRIPT), "start", folder], capture_output=True, text=True, timeout=180)
     if proc.returncode != 0:
         reasons.append(f"{PG_SCRIPT.name} could not start a server: {proc.stderr.strip()[-500:]}")
-        message = "no PostgreSQL server: " + "; ".join(reasons)
+        message = "no PostgreSQL server (apt-get install -y postgresql): " + "; ".join(reasons)
         print(message, file=sys.stderr)
         pytest.skip(message)
     try:

@@ -1,10 +1,10 @@
 """The command line, one module per command group over the library:
 
-- ``invoices``: extract, ledger, report, ask;
+- ``invoices``: extract, ledger, report, ask; ``correct`` and ``review``: corrections kept, the review page;
+- ``pack``: the print pack and its 报销单, organize, rules draft;
 - ``checklist``: checklists from guides and policies;
 - ``jobs``: run, watch, store export/import/info;
 - ``ocr``: ocr engines, ocr paddle-models;
-- ``pack``: pack (the print pack and its 报销单), organize;
 
 and below them ``common`` (console, logging, settings, summary, exit codes) and ``options`` (options several
 commands take). ``app`` builds the Typer app from them; ``main`` is the entry point.

@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 
 from office_agent import __version__
-from office_agent.cli import checklist, invoices, jobs, ocr, pack
+from office_agent.cli import checklist, correct, invoices, jobs, ocr, pack, review
 from office_agent.cli.common import err, remember_settings
 from office_agent.cli.options import Config, RulesFile
 from office_agent.errors import BadArguments, ExitCode, OfficeAgentError
@@ -61,7 +61,7 @@ def options(
     remember_settings(ctx.obj)
 
 
-for module in (invoices, checklist, jobs, ocr, pack):
+for module in (invoices, correct, review, pack, checklist, jobs, ocr):
     module.register(app)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -26,7 +27,7 @@ from office_agent.cli.common import (
     setup_logging,
     shared_settings,
 )
-from office_agent.cli.options import Config, Paths, Quiet, RulesFile, StdoutOutput, Verbose, Workers
+from office_agent.cli.options import Config, JsonLogs, Paths, Quiet, RulesFile, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.generate.ledger_view import LedgerOptions
 
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from office_agent.generate.ledger_view import GroupBy as GroupByCode
     from office_agent.models import BatchResult
     from office_agent.settings import Settings
+
+
+log = logging.getLogger(__name__)
 
 
 class Lang(StrEnum):
@@ -127,14 +131,43 @@ def _options(
     )
 
 
-def _run(paths: list[Path], out: Path, workers: int | None, settings: Settings) -> BatchResult:
+def _run(
+    paths: list[Path], out: Path, workers: int | None, settings: Settings, quiet: bool = False, json_logs: bool = False
+) -> BatchResult:
+    from office_agent.cli.correct import apply_saved_corrections
+
+    result = read_batch(paths, workers, settings, exclude=[out], bars=not (quiet or json_logs))
+    apply_saved_corrections(result, out, settings, quiet or json_logs)
+    return result
+
+
+def read_batch(
+    paths: list[Path], workers: int | None, settings: Settings, exclude: list[Path], bars: bool
+) -> BatchResult:
+    """``run_batch`` with a progress bar on stderr when it is a terminal and ``bars`` (files done of the total,
+    the file just read, OCR pages so far); nothing in pipes, cron, ``--quiet`` or ``--json-logs``."""
     from office_agent.batch import run_batch
+    from office_agent.jobs.progress import BatchProgress, progress_for
 
-    return run_batch(paths, workers=workers, exclude=[out], settings=settings)
+    tracker = BatchProgress(progress_for(None if bars else False))
+    try:
+        return run_batch(paths, workers=workers, exclude=exclude, settings=settings, progress=tracker,
+                         file_done=tracker.file_done)  # fmt: skip
+    finally:
+        tracker.close()
 
 
-def _finish(result: BatchResult, written: list[Path], quiet: bool) -> None:
-    if not quiet:
+def logs(verbose: bool, json_logs: bool) -> None:
+    """Plain warnings on stderr, or with ``--json-logs`` one JSON object a line (as ``office-agent run``)."""
+    from office_agent.jobs.logs import setup_logging as setup_job_logging
+
+    setup_job_logging(json_logs, verbose)
+
+
+def _finish(result: BatchResult, written: list[Path], quiet: bool, json_logs: bool = False) -> None:
+    if json_logs:
+        log.info("finished", extra={"event": "batch_finished", **result.counts(), "written": [str(p) for p in written]})
+    elif not quiet:
         print_summary(result)
         for path in written:
             err.print(f"wrote {path}")
@@ -148,20 +181,25 @@ def extract(
     output: StdoutOutput = None,
     rules: RulesFile = None,
     workers: Workers = None,
+    corrections: Annotated[
+        Path | None, typer.Option("--corrections", help="Folder of the corrections.jsonl to apply (default: outputs).")
+    ] = None,
     quiet: Quiet = False,
+    json_logs: JsonLogs = False,
     verbose: Verbose = False,
 ) -> None:
     """Print one record per invoice (and one per file that failed).
 
     Example: office-agent extract samples/invoices --format csv -o outputs/invoices.csv
     """
-    setup_logging(verbose)
-    from office_agent.batch import run_batch
+    from office_agent.cli.correct import apply_saved_corrections
     from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
     from office_agent.models import Status
 
+    logs(verbose, json_logs)
     settings = settings_of(ctx).model_copy(update={"rules_file": rules}) if rules else settings_of(ctx)
-    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings)
+    result = read_batch(paths, workers, settings, [output] if output else [], not (quiet or json_logs))
+    apply_saved_corrections(result, corrections or Path("outputs"), settings, quiet or json_logs)
     failures = [f for f in result.files if f.status == Status.FAILED]
     writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
     records = iter_records(result.invoices, failures)
@@ -172,7 +210,9 @@ def extract(
 
         with atomic_write(output, encoding="utf-8-sig" if fmt == OutputFormat.csv else "utf-8") as fh:
             writer(records, fh)
-    if not quiet:
+    if json_logs:
+        log.info("finished", extra={"event": "batch_finished", **result.counts()})
+    elif not quiet:
         print_summary(result)
     raise typer.Exit(batch_exit_code(result))
 
@@ -194,6 +234,7 @@ def ledger(
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
+    json_logs: JsonLogs = False,
     verbose: Verbose = False,
 ) -> None:
     """Write ledger.xlsx (台账, 明细, 汇总, 待复核, 说明), ledger.csv and ledger.jsonl for the invoices under PATHS.
@@ -203,14 +244,14 @@ def ledger(
     from office_agent.generate.ledger import write_ledger
     from office_agent.generate.report import write_report
 
-    setup_logging(verbose)
+    logs(verbose, json_logs)
     settings = _settings(config, company, company_tax_id, rules)
     options = _options(paths, settings, lang, year, date_from, date_to, category, group_by, person)
-    result = _run(paths, out, workers, settings)
+    result = _run(paths, out, workers, settings, quiet, json_logs)
     written = list(write_ledger(result, out, source_root=Path.cwd(), options=options).values())
     if report:
         written.append(write_report(result, out / "report.html", options, source_root=Path.cwd()))
-    _finish(result, written, quiet)
+    _finish(result, written, quiet, json_logs)
 
 
 def report(
@@ -228,6 +269,7 @@ def report(
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
+    json_logs: JsonLogs = False,
     verbose: Verbose = False,
 ) -> None:
     """Write report.html: one card per invoice with its page, the boxes read, and what needs review. Offline.
@@ -236,12 +278,12 @@ def report(
     """
     from office_agent.generate.report import write_report
 
-    setup_logging(verbose)
+    logs(verbose, json_logs)
     settings = _settings(config, company, company_tax_id, rules)
     options = _options(paths, settings, lang, year, date_from, date_to, category)
-    result = _run(paths, out, workers, settings)
+    result = _run(paths, out, workers, settings, quiet, json_logs)
     path = write_report(result, out / "report.html", options, source_root=Path.cwd(), thumbnails=thumbnails)
-    _finish(result, [path], quiet)
+    _finish(result, [path], quiet, json_logs)
 
 
 def _people(paths: list[Path]) -> list[str]:

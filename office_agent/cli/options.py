@@ -19,3 +19,6 @@ StdoutOutput = Annotated[Path | None, typer.Option("--output", "-o", help="Write
 RulesFile = Annotated[
     Path | None, typer.Option("--rules", help="Expense-policy rules (YAML): breaches are flagged for review.")
 ]
+JsonLogs = Annotated[
+    bool, typer.Option("--json-logs", help="Logs as one JSON object per line on stderr, no progress bar (cron).")
+]

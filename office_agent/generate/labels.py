@@ -68,6 +68,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "empty_review": ("没有需要复核的内容", "Nothing to review"),
     "reverses": ("冲销 {number}", "reverses {number}"),
     "duplicate_of": ("与 {source} 重复，未计入合计", "duplicate of {source}: left out of totals"),
+    "not_reimbursable": ("不予报销：{reason}，未计入合计", "not reimbursable: {reason}; left out of totals"),
     # 汇总
     "summary.title": ("按类别和月份汇总（不含重复，红字冲减）", "By category and month (no duplicates, red netted)"),
     "summary.category": ("类别", "Category"),
@@ -82,6 +83,8 @@ _TEXT: dict[str, tuple[str, str]] = {
     "issue.skipped": ("已跳过", "File skipped"),
     "issue.error": ("缺少内容", "Missing data"),
     "issue.duplicate": ("重复发票", "Duplicate"),
+    "issue.not_reimbursable": ("不予报销", "Not reimbursable"),
+    "issue.correction": ("更正未生效", "Correction not applied"),
     "issue.check": ("校验未通过", "Check failed"),
     "issue.low_confidence": ("低置信度", "Low confidence"),
     "issue.other_buyer": ("抬头不是本公司", "Made out to another buyer"),

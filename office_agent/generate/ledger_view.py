@@ -21,7 +21,7 @@ from office_agent.errors import BadArguments
 from office_agent.extract.classify import load_category_rules
 from office_agent.extract.supporting import is_supporting
 from office_agent.generate.labels import Lang, category_order, check_name, field_name, t
-from office_agent.models import BatchResult, FileResult, Invoice, InvoiceKind, Status
+from office_agent.models import BatchResult, FileResult, Invoice, InvoiceKind, Notice, Status
 
 GroupBy = Literal["person", "project"]
 GROUP_BYS: tuple[GroupBy, ...] = ("person", "project")
@@ -62,7 +62,8 @@ class LedgerOptions:
 class ReviewItem:
     """One thing a person must look at, with the reason in the ledger's language."""
 
-    issue: str  # failed, skipped, error, duplicate, check, low_confidence, other_buyer, no_buyer, no_date
+    issue: str  # failed, skipped, error, duplicate, not_reimbursable, correction, check, low_confidence,
+    # other_buyer, no_buyer, no_date
     source: str
     reason: str
     invoice_number: str | None = None
@@ -146,6 +147,7 @@ class RowFields:
     status: Status
     invoice_kind: InvoiceKind
     duplicate_of: dict[str, str] | None
+    not_reimbursable: str | None = None  # a person's correction: shown, never added up
 
 
 Rowable: TypeAlias = Invoice | RowFields  # an invoice, or a compact key for one
@@ -198,7 +200,10 @@ def select_rows(invoices: Sequence[T], opts: LedgerOptions) -> Selection[T]:
                 out.undated.append(inv)
             continue
         # duplicates, failures and supporting documents (trip tables) are shown but never added up
-        counted = inv.duplicate_of is None and inv.status != Status.FAILED and not is_supporting(inv)
+        counted = (
+            inv.duplicate_of is None and inv.status != Status.FAILED and not is_supporting(inv)
+            and not inv.not_reimbursable
+        )  # fmt: skip
         out.rows.append((inv, group, counted))
     out.rows.sort(key=lambda r: row_key(r[0], r[1]))
     return out
@@ -212,7 +217,7 @@ def build_view(result: BatchResult, options: LedgerOptions | None = None) -> Led
     rows = [Row(inv, group, counted, tuple(invoice_review(inv, opts))) for inv, group, counted in chosen.rows]
     review.extend(item for r in rows for item in r.review)
     problems = problem_files(result.files)
-    review = [*file_review(problems, opts.lang), *review]
+    review = [*file_review(problems, opts.lang), *notice_review(result.notices), *review]
     return LedgerView(
         options=opts,
         rows=rows,
@@ -254,6 +259,10 @@ def file_review(files: Sequence[FileResult], lang: Lang) -> list[ReviewItem]:
     ]
 
 
+def notice_review(notices: Iterable[Notice]) -> list[ReviewItem]:
+    return [ReviewItem(issue=n.issue, source=n.source, reason=n.reason, sha256=n.sha256) for n in notices]
+
+
 def _item(inv: Invoice, issue: str, reason: str, fld: str | None = None) -> ReviewItem:
     page = inv.provenance[fld].page if fld and fld in inv.provenance else None
     return ReviewItem(issue, inv.source, reason, inv.invoice_number, fld, inv.sha256, page or inv.page)
@@ -281,6 +290,8 @@ def invoice_review(inv: Invoice, options: LedgerOptions | None = None) -> list[R
     items = [_item(inv, "error", e.message) for e in inv.errors]
     if inv.duplicate_of:
         items.append(_item(inv, "duplicate", t("duplicate_of", lang, source=inv.duplicate_of.get("source", "?"))))
+    if inv.not_reimbursable:
+        items.append(_item(inv, "not_reimbursable", t("not_reimbursable", lang, reason=inv.not_reimbursable)))
     for c in inv.checks:
         if c.passed is False:
             reason = f"{check_name(c.name, lang)}: {c.detail}" if c.detail else check_name(c.name, lang)

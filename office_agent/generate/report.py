@@ -245,6 +245,14 @@ def _files_section(files: Sequence[FileResult], lang: Lang) -> str:
     return f'<section class="oa-files"><h2>{esc(t("report.files_section", lang))}</h2><ul>{items}</ul></section>'
 
 
+def _notices_section(review: Sequence[ReviewItem], lang: Lang) -> str:
+    """What belongs to no card: corrections that were not applied (their file changed or is gone)."""
+    items = "".join(f"<li>{esc(r.reason)}</li>" for r in review if r.issue == "correction")
+    if not items:
+        return ""
+    return f'<section class="oa-files"><h2>{esc(t("issue.correction", lang))}</h2><ul>{items}</ul></section>'
+
+
 def _stats(rows: Sequence[Row], files: Sequence[FileResult], lang: Lang) -> str:
     flagged = sum(1 for r in rows if r.review)
     total = sum((r.invoice.total_amount for r in rows if r.counted and r.invoice.total_amount is not None), Decimal(0))
@@ -286,7 +294,7 @@ def render_report(
         f'<input type="search" id="oa-search" placeholder="{esc(t("report.search", lang))}">'
         f'<span>{esc(t("report.shown", lang))} <output id="oa-shown">{len(cards)}</output></span>'
         f'<span class="oa-src">{esc(t("report.generated", lang, when=when, version=__version__))}</span></div></div>'
-        f"{_files_section(view.problem_files, lang)}"
+        f"{_files_section(view.problem_files, lang)}{_notices_section(view.review, lang)}"
         f'<main class="oa-cards">{"".join(cards)}</main><script>{SCRIPT}</script></body></html>'
     )
 

@@ -26,6 +26,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from office_agent.corrections import corrections_path, load_corrections
+from office_agent.corrections import digest as correction_digest
 from office_agent.ingest.sources import InputFile, discover
 from office_agent.jobs.errors import JobError, OutputError
 from office_agent.jobs.executors import Executor, chunk_size_for, chunked, make_executor
@@ -293,12 +295,13 @@ class _Run:
 
     def ledger(self) -> None:
         out = self.job.output
+        fixes = load_corrections(corrections_path(out))  # a person's corrections, kept beside the job's ledger
         plan = plan_ledger(
             self.store.file_rows().values(),
             self.store.content_info(),
             self.job.options.vanished == "keep",
             self.refused,
-            self.digest,
+            self.digest + (correction_digest(fixes) if fixes else ""),
         )
         key = f"ledger:{out.resolve()}"
         last = json.loads(self.store.get_meta(key) or "{}")
@@ -307,7 +310,7 @@ class _Run:
             return
         self.progress.start("ledger", 0)
         try:
-            written, summary = write_store_ledger(self.store, plan, out, settings=self.settings)
+            written, summary = write_store_ledger(self.store, plan, out, settings=self.settings, corrections=fixes)
         except OSError as exc:
             raise OutputError(
                 f"cannot write the ledger into {out}: {exc.strerror or exc}. The store is intact (everything read "

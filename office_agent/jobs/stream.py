@@ -27,11 +27,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from office_agent.corrections import Correction, CorrectionError, Kind, apply_to_record
 from office_agent.extract.bundle import link_blue, link_red, red_pairs, resolve_group
 from office_agent.extract.supporting import mark_supported, mark_trip, supporting_pairs
 from office_agent.generate.ledger import FORMATS, LedgerFrame, write_ledger_rows
 from office_agent.generate.ledger_view import (
     LedgerOptions,
+    ReviewItem,
     Row,
     RowFields,
     file_review,
@@ -42,10 +44,11 @@ from office_agent.generate.ledger_view import (
 from office_agent.jobs.rebuild import Entry, LedgerPlan, file_result, invoice_from_record, placed, unreadable_result
 from office_agent.jobs.report import summary_of
 from office_agent.jobs.store import Store
-from office_agent.models import FileResult, Invoice, Status
+from office_agent.models import ErrorInfo, FileResult, Invoice, Status
 from office_agent.settings import Settings
 
 BATCH = 256  # invoices rebuilt per read of the store in pass 2
+RECORD_KINDS = (Kind.SET, Kind.NOT_REIMBURSABLE, Kind.REIMBURSABLE)  # applied to each record as it is read
 
 
 @dataclass(slots=True, eq=False, kw_only=True)
@@ -65,8 +68,9 @@ class Key(RowFields):
 def key_of(inv: Invoice, ids: tuple[int, ...], copy: int = 0) -> Key:
     return Key(
         inv.source, inv.page, inv.issue_date, inv.category, inv.status, inv.invoice_kind, inv.duplicate_of,
-        ids=ids, copy=copy, sha256=inv.sha256, is_red=inv.is_red, invoice_number=inv.invoice_number,
-        original_invoice_number=inv.original_invoice_number, total_amount=inv.total_amount,
+        inv.not_reimbursable, ids=ids, copy=copy, sha256=inv.sha256, is_red=inv.is_red,
+        invoice_number=inv.invoice_number, original_invoice_number=inv.original_invoice_number,
+        total_amount=inv.total_amount,
     )  # fmt: skip
 
 
@@ -107,12 +111,35 @@ class _Links:
 class _Reader:
     """Stored records back as placed invoices (moved to the path they are shown under)."""
 
-    def __init__(self, store: Store, plan: LedgerPlan, settings: Settings | None) -> None:
+    def __init__(
+        self, store: Store, plan: LedgerPlan, settings: Settings | None, corrections: Sequence[Correction] = ()
+    ) -> None:
         self.store, self.settings = store, settings
         self.entries: dict[str, tuple[int, Entry]] = {e.sha256: (i, e) for i, e in enumerate(plan.entries)}
+        self.fixes: dict[str, list[Correction]] = {}  # a content's record-level corrections, in file order
+        self.used: set[str] = set()  # the contents (files, archive members) whose records had corrections
+        self.merged: dict[str, Correction] = {}  # the second record of a "these two are one invoice", by content
+        for c in corrections:
+            if c.kind in RECORD_KINDS and c.target.part == 1:
+                self.fixes.setdefault(c.target.sha256, []).append(c)
+            elif c.kind == Kind.MERGE and c.other is not None:
+                self.merged[c.other.sha256] = c
 
     def invoice(self, sha: str, record: str) -> Invoice:
-        return placed(invoice_from_record(json.loads(record)), self.entries[sha][1])
+        inv = placed(invoice_from_record(json.loads(record)), self.entries[sha][1])
+        same = self.merged.get(inv.sha256)
+        if same is not None and same.other is not None and same.other.page in (None, inv.page):
+            self.used.add(inv.sha256)  # shown as the duplicate of the record it is the same invoice as
+            inv.duplicate_of = {"source": same.target.source, "sha256": same.target.sha256}
+        fixes = [c for c in self.fixes.get(inv.sha256, ()) if c.target.page in (None, inv.page)]
+        if fixes:
+            self.used.add(inv.sha256)
+            try:
+                apply_to_record(inv, fixes, self.settings)
+            except CorrectionError as exc:  # the file was edited by hand into a bad value: flagged, never dropped
+                inv.errors.append(ErrorInfo(stage="correct", message=f"a correction could not be applied: {exc}"))
+                inv.status = Status.PARTIAL if inv.status == Status.OK else inv.status
+        return inv
 
     def load(self, ids: Sequence[int]) -> dict[int, Invoice]:
         return {i: self.invoice(sha, rec) for i, (sha, rec) in self.store.invoice_records(ids).items()}
@@ -204,6 +231,30 @@ class _Files:
         return {s: n for s, (_, n) in sorted(self.by_status.items(), key=lambda kv: kv[1][0])}
 
 
+def correction_review(plan: LedgerPlan, corrections: Sequence[Correction], used: set[str]) -> list[ReviewItem]:
+    """The job's corrections whose file changed (not applied) or is gone (not applied; or, when the job keeps
+    vanished files, applied to the stored record, which says so)."""
+    shown = {e.sha256 for e in plan.entries} | used
+    gone = {e.sha256: e.vanished_run for e in plan.entries if e.vanished_run is not None}
+    at_path = {e.path for e in plan.entries if e.vanished_run is None}
+    items = []
+    for c in corrections:
+        t = c.target
+        what = f"{c.kind.value}{' ' + c.field if c.field else ''} by {c.by} {c.at:%Y-%m-%d}"
+        if t.sha256 in gone:
+            why = f"the file is gone since run {gone[t.sha256]} ({what}); kept on the stored record"
+        elif c.kind == Kind.SPLIT:
+            why = f"a split ({what}) is applied by ledger, report and review, not by scheduled runs yet"
+        elif t.sha256 in shown:
+            continue
+        elif t.source in at_path:
+            why = f"the file changed since it was corrected ({what}); not applied"
+        else:
+            why = f"the file is gone ({what}); not applied"
+        items.append(ReviewItem("correction", t.source, f"{t.source}: {why}", sha256=t.sha256))
+    return items
+
+
 def _rows(
     reader: _Reader, chosen: list[tuple[Key, str | None, bool]], links: _Links, options: LedgerOptions
 ) -> Iterator[Row]:
@@ -220,11 +271,13 @@ def _rows(
 def write_store_ledger(
     store: Store, plan: LedgerPlan, out_dir: Path, *, settings: Settings | None = None,
     options: LedgerOptions | None = None, source_root: Path | None = None, formats: Sequence[str] = FORMATS,
+    corrections: Sequence[Correction] = (),
 ) -> tuple[dict[str, Path], dict[str, Any]]:  # fmt: skip
     """Write the ledger of ``plan`` from ``store`` into ``out_dir``; returns format → path and the ledger's
-    summary (``jobs.report.summary_of``)."""
+    summary (``jobs.report.summary_of``). ``corrections``: the job's ``corrections.jsonl`` (its record-level
+    ones are applied to each record as it is read; those whose file changed or is gone are listed for review)."""
     opts = options or LedgerOptions()
-    reader = _Reader(store, plan, settings)
+    reader = _Reader(store, plan, settings, corrections)
     keys = collect_keys(reader)
     links = _Links.of(keys)
     chosen = select_rows(keys, opts)
@@ -237,7 +290,7 @@ def write_store_ledger(
         options=opts,
         files=files.count,
         problem_files=problems,
-        lead_review=[*file_review(problems, opts.lang), *undated],
+        lead_review=[*file_review(problems, opts.lang), *correction_review(plan, corrections, reader.used), *undated],
         filtered_out=chosen.filtered_out,
     )
     paths = write_ledger_rows(frame, _rows(reader, chosen.rows, links, opts), out_dir, source_root, formats)
