@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from office_agent.policy.extract import rules
+from office_agent.policy.extract import materials, rules
 from office_agent.policy_models import (
     Block,
     BlockKind,
@@ -29,6 +29,7 @@ from office_agent.policy_models import (
     Condition,
     ConditionKind,
     ItemKind,
+    Necessity,
     PolicyDocument,
     Procedure,
 )
@@ -59,6 +60,7 @@ class _Context:
     kind: ItemKind | None
     depth: int  # index in the section path of the heading that gave the kind (-1: none)
     heading_conditions: list[Condition] = field(default_factory=list)
+    necessity: Necessity | None = None  # from a group heading above ("（一）必要材料", "容缺材料")
 
 
 def _section_context(doc: PolicyDocument, block: Block) -> _Context:
@@ -76,9 +78,30 @@ def _section_context(doc: PolicyDocument, block: Block) -> _Context:
             kind, depth = found, i + path_offset
             break
     conditions: list[Condition] = []
+    necessity = None
     for i, title in enumerate(path):
         conditions += rules.parse_conditions(title, group_base=1000 + 100 * i)
-    return _Context(kind, depth, conditions)
+        if materials.is_material_group(title):
+            necessity = materials.necessity_of(title) or necessity
+    return _Context(kind, depth, conditions, necessity)
+
+
+# A short line standing alone as a section title ("需要申请材料", "办理流程及时限") where the page styles its
+# titles as plain paragraphs: it gives the blocks after it their kind, as a heading would.
+_LABEL_TEXT = re.compile(r"^[^\s，,。；;：:、！？!?]{2,12}$")
+
+
+def _label_kind(text: str) -> ItemKind | None:
+    return rules.classify_heading(text) if _LABEL_TEXT.match(text) else None
+
+
+def _material_table_sections(doc: PolicyDocument) -> set[tuple[str, ...]]:
+    """Sections holding a table of materials (a header with a 材料名称 column): its rows are the materials."""
+    return {
+        b.location.section
+        for b in doc.blocks
+        if b.kind == BlockKind.TABLE_ROW and _column(b.header, _NAME_COLUMN) is not None
+    }
 
 
 def _ancestors(doc: PolicyDocument, index: int) -> list[int]:
@@ -97,6 +120,8 @@ class _Extractor:
         self.material_at: dict[int, ChecklistItem] = {}  # block index → the material it names
         self.consumed: set[int] = set()
         self._contexts: dict[tuple[tuple[str, ...], bool], _Context] = {}
+        self.table_sections = _material_table_sections(doc)
+        self.label: tuple[ItemKind, tuple[str, ...]] | None = None  # the last label paragraph, and its section
 
     def context(self, block: Block) -> _Context:
         """The block's section context, computed once per distinct section path."""
@@ -104,13 +129,36 @@ class _Extractor:
         ctx = self._contexts.get(key)
         if ctx is None:
             ctx = self._contexts[key] = _section_context(self.doc, block)
-        return _Context(ctx.kind, ctx.depth, list(ctx.heading_conditions))
+        kind = ctx.kind
+        if kind is None and self.label is not None and self.label[1] == block.location.section:
+            kind = self.label[0]
+        return _Context(kind, ctx.depth, list(ctx.heading_conditions), ctx.necessity)
+
+    def _take_label(self, block: Block) -> bool:
+        """Remember a label paragraph (it opens a section of its kind); True when ``block`` is one."""
+        if block.kind == BlockKind.HEADING:
+            self.label = None
+            return False
+        if block.kind != BlockKind.PARAGRAPH or self._contexts_kind(block) is not None:
+            return False
+        kind = _label_kind(block.text)
+        if kind is None:
+            return False
+        self.label = (kind, block.location.section)
+        return True
+
+    def _contexts_kind(self, block: Block) -> ItemKind | None:
+        key = (block.location.section, False)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._contexts[key] = _section_context(self.doc, block)
+        return ctx.kind
 
     def run(self) -> list[ChecklistItem]:
         for i, block in enumerate(self.doc.blocks):
             if i in self.consumed:
                 continue
-            if rules.is_chrome(block.text):
+            if rules.is_chrome(block.text) or self._take_label(block):
                 continue
             ctx = self.context(block)
             if block.parent is not None and rules.is_material_lead(self.doc.blocks[block.parent].text):
@@ -133,7 +181,7 @@ class _Extractor:
         block = self.doc.blocks[i]
         if rules.classify_heading(block.text) not in (None, ItemKind.MATERIAL):
             return
-        if not rules.looks_like_material(block.text):
+        if not rules.looks_like_material(block.text) or materials.is_material_group(block.text):
             return
         if rules.parse_conditions(block.text) and not rules.looks_like_material(_strip_conditions(block.text)):
             return  # "（二）未满16周岁的申请人" opens a group of materials
@@ -180,10 +228,12 @@ class _Extractor:
         if block.kind == BlockKind.TABLE_ROW:
             self._table_material(i, ctx)
             return
-        if _NOTE_LEAD.match(block.text):
-            self._plain(i, ItemKind.NOTE, ctx)
+        if _NOTE_LEAD.match(block.text) or (
+            block.kind == BlockKind.PARAGRAPH and block.location.section in self.table_sections
+        ):
+            self._plain(i, ItemKind.NOTE, ctx)  # beside a table of materials a loose line is a legend or a note
             return
-        if rules.is_attribute_line(block.text):
+        if rules.is_attribute_line(block.text) or materials.is_material_group(block.text):
             return
         if rules.is_group_header(block.text) and not rules.submit_list(block.text):
             return
@@ -196,7 +246,7 @@ class _Extractor:
         else:
             short = True
         if short and rules.looks_like_material(block.text):
-            self._material(i, ctx, block.text, [cite(self.doc, block)])
+            self._material_line(i, ctx)
         elif block.kind == BlockKind.PARAGRAPH:
             self._sentences(i, ctx, materials=False)  # "Apply in person at …" inside a materials section
         else:
@@ -204,14 +254,18 @@ class _Extractor:
 
     def _table_material(self, i: int, ctx: _Context) -> None:
         block = self.doc.blocks[i]
-        name_col = _column(block.header, r"材料|名称|name|document|item|giấy tờ")
+        name_col = _column(block.header, _NAME_COLUMN)
         cells = block.cells
-        if name_col is None or name_col >= len(cells) or not cells[name_col]:
+        named = name_col is not None and name_col < len(cells) and bool(cells[name_col].strip())
+        if not named:
             name_col = next((k for k, c in enumerate(cells) if c and not c.isdigit()), 0)
-        name = cells[name_col]
-        if not rules.looks_like_material(name):
-            self._plain(i, ItemKind.NOTE, ctx)
+        assert name_col is not None
+        name = cells[name_col] if cells else block.text
+        if not (named and not _PLACEHOLDER.match(name.strip())) and not rules.looks_like_material(name):
+            self._plain(i, ItemKind.NOTE, ctx)  # a 材料名称 cell names a material whatever its words
             return
+        end, run_in = materials.split_attributes(name)
+        name = name[:end].strip() or name
         cond_col = _column(block.header, r"情形|情况|条件|对象|适用|case|condition|if you")
         extra = None
         if cond_col is not None and cond_col != name_col and cond_col < len(cells) and cells[cond_col]:
@@ -220,11 +274,16 @@ class _Extractor:
             if not extra and not _EVERYONE.search(clause):
                 extra = [Condition(kind=ConditionKind.OTHER, text=re.split(r"[，,；;。]", clause)[0], group=3000)]
         item = self._material(
-            i, ctx, name, [cite(self.doc, block)], attributes_from=block.text, extra_conditions=extra
+            i, ctx, name, [cite(self.doc, block)], attributes_from=name, extra_conditions=extra
         )
-        count_col = _column(block.header, r"份数|数量|copies|số lượng")
-        if count_col is not None and count_col < len(cells):
-            item.copies = rules.cn_number(cells[count_col]) or rules.parse_copies(cells[count_col]) or item.copies
+        columns = {
+            f: cells[k]
+            for k, label in enumerate(block.header)
+            if k < len(cells) and k != name_col and (f := materials.attribute_field(label)) is not None
+        }
+        materials.apply_attributes(item, {**run_in, **columns})
+        if item.necessity is None and "★" in block.text:
+            item.necessity = Necessity.REQUIRED
 
     def _split_materials(self, i: int, ctx: _Context, base: int, end: int, spans: list[tuple[int, int]]) -> None:
         block = self.doc.blocks[i]
@@ -259,11 +318,36 @@ class _Extractor:
         item = ChecklistItem(
             kind=ItemKind.MATERIAL, text=_display(text), original=original, copy_required=copy,
             copies=rules.parse_copies(source), who=rules.parse_who(source), conditions=conditions,
-            citations=citations,
+            citations=citations, necessity=ctx.necessity, alternatives=materials.alternatives(_display(text)),
         )  # fmt: skip
         self.items.append(item)
         self.material_at.setdefault(i, item)
         return item
+
+    def _material_line(self, i: int, ctx: _Context) -> None:
+        """A list item or short line in a materials section: its name (attributes split off and kept as fields),
+        one material per document it names, a bracketed restriction ("（限离婚投靠）") as its condition."""
+        block = self.doc.blocks[i]
+        text = block.text.lstrip("★*").rstrip()
+        lead = len(block.text) - len(block.text.lstrip("★*"))
+        end, values = materials.split_attributes(text)
+        name = text[:end].rstrip(" ；;。，,") or text
+        for s, e in materials.names_in_line(name):
+            part = name[s:e]
+            limit = materials.restriction(part)
+            extra = None
+            if limit is not None:
+                extra = rules.parse_conditions(part) or [
+                    Condition(kind=ConditionKind.OTHER, text=limit[2], group=3000)
+                ]
+            start = block.location.start + lead + s
+            item = self._material(
+                i, ctx, part, [cite(self.doc, block, start, start + len(part))], attributes_from=part,
+                extra_conditions=extra,
+            )  # fmt: skip
+            materials.apply_attributes(item, values)
+            if item.necessity is None and block.text.startswith("★"):
+                item.necessity = Necessity.REQUIRED
 
     # --- everything else ----------------------------------------------------------------------------------------
 
@@ -335,6 +419,10 @@ def _first_sentence(text: str) -> str:
     return text[: m.start()] if m else text
 
 
+_NAME_COLUMN = r"材料|名称|name|document|item|giấy tờ"
+_PLACEHOLDER = re.compile(r"^(?:无|—+|-+|/|暂无)?$")
+
+
 def _column(header: list[str], pattern: str) -> int | None:
     for k, cell in enumerate(header):
         if re.search(pattern, cell, re.I):
@@ -346,8 +434,61 @@ def _display(text: str) -> str:
     return text.strip().rstrip("；;，,")
 
 
+# What names a procedure, best first: the guide's 事项名称 field, its title, its first heading — but never a section
+# title ("受理条件", "基本信息") or the portal's banner ("…政务一体化平台"), which many guides share.
+_SECTION_TITLE = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}\s*[、.．])?\s*"
+    r"(?:基本信息|受理条件|申请条件|办理条件|(?:需要)?申请材料|材料清单|办理流程(?:及时限)?|办理地点|办理时间"
+    r"|收费(?:标准|情况)?|设定依据|法律依据|常见问题|一次性告知(?:书|单)?|办事指南|服务指南|事项详情|详情"
+    r"|办理须知|咨询方式|监督投诉|结果送达|办理结果|承诺时限|法定时限)$"
+)
+_BANNER = re.compile(r"(?:平台|政务服务网|服务网|门户(?:网站)?|办事大厅|网站|官网|首页|欢迎您?)$")
+_NAME_KEY = re.compile(r"^(?:事项名称|服务事项名称|服务名称|事项)\s*[:：]?$")
+_NAME_LINE = re.compile(r"^(?:事项名称|服务事项名称|服务名称)\s*[:：]\s*(\S.{1,80})$")
+_MAX_NAME = 80
+
+
+def _good_name(text: str) -> bool:
+    text = text.strip()
+    return 1 < len(text) <= _MAX_NAME and not _SECTION_TITLE.match(text) and not _BANNER.search(text)
+
+
+def _service_name(doc: PolicyDocument) -> tuple[str, int] | None:
+    """The value of the guide's 事项名称 field (a key–value row, a heading with its line, or "事项名称：…")."""
+    blocks = doc.blocks
+    for k, b in enumerate(blocks[:300]):
+        if b.kind == BlockKind.TABLE_ROW:
+            for pair in (b.cells, b.header):
+                if len(pair) >= 2 and _NAME_KEY.match(pair[0].strip()) and _good_name(pair[1]):
+                    return pair[1].strip(), k
+        elif b.kind == BlockKind.HEADING and _NAME_KEY.match(b.text.strip()):
+            nxt = blocks[k + 1] if k + 1 < len(blocks) else None
+            if nxt is not None and nxt.kind != BlockKind.HEADING and _good_name(nxt.text):
+                return nxt.text.strip(), k + 1
+        elif (m := _NAME_LINE.match(b.text.strip())) and _good_name(m.group(1)):
+            return m.group(1).strip(), k
+    return None
+
+
+def name_block(doc: PolicyDocument) -> tuple[str, int | None]:
+    """The procedure's name and the block that says it (None: named after the file)."""
+    named = _service_name(doc)
+    if named is not None:
+        return named
+    first = next((k for k, b in enumerate(doc.blocks) if b.kind == BlockKind.HEADING), None)
+    if doc.title and _good_name(doc.title):
+        at = next((k for k, b in enumerate(doc.blocks) if b.text.strip() == doc.title.strip()), first)
+        return doc.title, at
+    heading = next(
+        (k for k, b in enumerate(doc.blocks) if b.kind == BlockKind.HEADING and _good_name(b.text)), None
+    )
+    if heading is not None:
+        return doc.blocks[heading].text.strip(), heading
+    return PurePath(doc.source).stem, None
+
+
 def procedure_name(doc: PolicyDocument) -> str:
-    return doc.title or PurePath(doc.source).stem
+    return name_block(doc)[0]
 
 
 def extract_procedures(doc: PolicyDocument) -> list[Procedure]:
@@ -358,17 +499,17 @@ def extract_procedures(doc: PolicyDocument) -> list[Procedure]:
     items = _Extractor(doc).run()
     log.debug("%s: %d items", doc.source, len(items))
     sections = procedure_sections(doc, items)
+    name, at = name_block(doc)
     if not sections:
-        title_block = next((b for b in doc.blocks if b.kind == BlockKind.HEADING), None)
-        citation = cite(doc, title_block) if title_block is not None else None
-        return [Procedure(name=procedure_name(doc), file=doc.source, items=items, citation=citation)]
+        citation = cite(doc, doc.blocks[at]) if at is not None else None
+        return [Procedure(name=name, file=doc.source, items=items, citation=citation)]
     out = []
     for section, own in zip(sections, split_items(doc, items, sections), strict=True):
         heading = doc.blocks[section.heading]
         last = doc.blocks[section.end - 1]
         out.append(
             Procedure(
-                name=f"{procedure_name(doc)} › {heading.text}", file=doc.source, items=own,
+                name=f"{name} › {heading.text}", file=doc.source, items=own,
                 citation=cite(doc, heading), conditions=rules.parse_conditions(heading.text),
                 extent=(heading.location.start, last.location.end),
             )

@@ -143,6 +143,26 @@ _INTENT_WORDS = set(
         "please",
         "want",
         "wants",
+        "要交",
+        "交",
+        "得",
+        "啥",
+        "哪样",
+        "所需",
+        "所需材料",
+        "申请材料",
+        "带哪些",
+        "要带",
+        "准备材料",
+        "怎么办",
+        "办对",
+        "上",
+        "弄",
+        "搞",
+        "咋",
+        "咋办",
+        "能",
+        "把",
     ]
 )
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -369,10 +389,12 @@ def rank_procedures(procedures: list[Procedure], texts: list[str], question: str
     best = max(scores[i] for i in candidates)
     unseen = math.log((len(corpus) + 1) / 0.5)  # a word no document has is as specific as a word can be
     weights = {t: bm25.idf.get(t, unseen) if t in vocabulary else unseen for t in topic}
+    # One guide handed over on its own is the one asked about: a word of the question it lacks does not rule it out
+    min_coverage = MIN_COVERAGE if len({p.file for p in procedures}) > 1 else 0.0
     chosen = []
     for index in sorted(candidates, key=lambda i: -scores[i]):
         score = scores[index]
-        if score > 0 and score >= best * RELATIVE_CUTOFF and _coverage(corpus[index], weights) >= MIN_COVERAGE:
+        if score > 0 and score >= best * RELATIVE_CUTOFF and _coverage(corpus[index], weights) > min_coverage:
             chosen.append(procedures[index].model_copy(update={"score": round(score, 3)}))
     return Ranking(chosen, topic, bool(chosen))
 

@@ -35,6 +35,8 @@ def cn_number(text: str) -> int | None:
 # Heading keywords → kind. Checked in this order; the first kind with a hit wins.
 _HEADING_KINDS: list[tuple[ItemKind, re.Pattern[str]]] = [
     (ItemKind.NOTE, re.compile(r"注意|提示|温馨|备注|特别说明|\bnotes?\b|\btips?\b|ghi chú|lưu ý", re.I)),
+    (ItemKind.CONTACT, re.compile(r"咨询|联系电话|联系方式|监督投诉|投诉电话|\bcontact\b|enquir", re.I)),
+    (ItemKind.HOURS, re.compile(r"办理时间|办公时间|受理时间|工作时间|opening hours|office hours|giờ làm việc", re.I)),
     (ItemKind.FEE, re.compile(r"收费|费用|工本费|标准|\bfees?\b|\bcosts?\b|lệ phí|\bphí\b", re.I)),
     (ItemKind.VALIDITY, re.compile(r"有效期|有效时间|\bvalid(ity)?\b|\bexpir|thời hạn sử dụng", re.I)),
     (
@@ -176,7 +178,8 @@ def english_objects(sentence: str) -> list[tuple[int, int]]:
 
 
 _MATERIAL_NOUN = re.compile(
-    r"证|照片|相片|像|表|簿|书|证明|材料|单(?!位)|复印件|原件|护照|户口|身份|发票|合同|单据|回执|函|通知|票|凭证|清单|协议|卡|文件|资料|批件|批文|说明[。.]?$"
+    r"证|照片|相片|像|表|簿|书|证明|材料|单(?!位)|复印件|原件|护照|户口|身份|发票|合同|单据|回执|函|通知|票|凭证|清单|协议|卡|文件|资料|批件|批文|说明"
+    r"|执照|报告|意见|图纸|[^试]图$|方案|章程|简章|存单|措施|制度|记录|声明|承诺|公告|结果|名单|证书|样本|样品|档案|账|合同"
     r"|\bforms?\b|photo|\bid\b|passport|certificate|evidence|documents?|proof|statement|photocopy|application|ds-\d+"
     r"|tờ khai|ảnh|hộ chiếu|giấy|bản sao|chứng minh|thẻ|căn cước|đơn",
     re.I,
