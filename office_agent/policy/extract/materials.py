@@ -149,23 +149,71 @@ def outside_brackets(text: str) -> list[bool]:
     return out
 
 
+_AND = ("以及", "和", "及")
+
+
+def _cuts(text: str, end: int, ors: bool) -> list[tuple[int, int, str]]:
+    """Separators outside brackets: (start, end, kind) with kind "list" (、；和 及), or "or" (或 / 或者)."""
+    flat = outside_brackets(text)
+    out: list[tuple[int, int, str]] = []
+    i = 0
+    while i < end:
+        if not flat[i]:
+            i += 1
+            continue
+        if ors and text.startswith("或者", i):
+            out.append((i, i + 2, "or"))
+            i += 2
+            continue
+        if ors and text[i] == "或":
+            out.append((i, i + 1, "or"))
+        elif text[i] in "、；;":
+            out.append((i, i + 1, "list"))
+        else:
+            word = next((w for w in _AND if text.startswith(w, i)), None)
+            if word is not None:
+                out.append((i, i + len(word), "list"))
+                i += len(word)
+                continue
+        i += 1
+    return out
+
+
+def _pieces(text: str, cuts: list[tuple[int, int, str]], end: int) -> list[tuple[int, int]]:
+    spans, pos = [], 0
+    for s, e, _ in [*cuts, (end, end, "")]:
+        piece = text[pos:s]
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((pos + lead, s))
+        pos = e
+    return spans
+
+
+def _names(text: str, spans: list[tuple[int, int]]) -> bool:
+    return all(s < e and rules.looks_like_material(_bare(text[s:e])) for s, e in spans)
+
+
+def alternatives(text: str) -> list[str]:
+    """ "A或B" / "A或者B或C" (outside brackets, each side naming a document) → ["A", "B", "C"]; else []."""
+    end = len(text.rstrip(" ；;。，,"))
+    cuts = _cuts(text, end, ors=True)
+    atoms = _pieces(text, cuts, end)
+    real = [k for k, (_, _, kind) in enumerate(cuts) if kind == "or" and _names(text, [atoms[k], atoms[k + 1]])]
+    if not real:
+        return []
+    ors = [cuts[k] for k in real]
+    return [text[s:e].strip(" ；;。，,") for s, e in _pieces(text, ors, end)]
+
+
 def names_in_line(text: str) -> list[tuple[int, int]]:
     """The documents one material line names: "双方居民户口簿、居民身份证" → two spans; "弃婴、儿童基本情况说明"
     (the first part names nothing) and "离婚证或协议书、判决书" (alternatives) → one. Never cut inside brackets."""
-    flat = outside_brackets(text)
     end = len(text.rstrip(" ；;。，,"))
-    if any(flat[i] and text.startswith(("或", "或者"), i) for i in range(end)):
+    if alternatives(text):
         return [(0, end)]
-    cuts = [i for i in range(end) if flat[i] and text[i] in "、；;"]
-    if not cuts:
-        return [(0, end)]
-    spans, pos = [], 0
-    for cut in [*cuts, end]:
-        spans.append((pos, cut))
-        pos = cut + 1
-    parts = [text[s:e].strip() for s, e in spans]
-    if len(spans) > 1 and all(p and rules.looks_like_material(_bare(p)) for p in parts):
-        return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e) for s, e in spans]
+    spans = _pieces(text, _cuts(text, end, ors=False), end)
+    if len(spans) > 1 and _names(text, spans):
+        return spans
     return [(0, end)]
 
 
@@ -173,28 +221,6 @@ def _bare(text: str) -> str:
     """The text with its bracketed parts left out (what a part names by itself)."""
     flat = outside_brackets(text)
     return "".join(ch for ch, keep in zip(text, flat, strict=True) if keep and ch not in _CLOSE)
-
-
-def alternatives(text: str) -> list[str]:
-    """ "A或B" / "A或者B或C" outside brackets → ["A", "B", "C"] when each part names a document; else []."""
-    flat = outside_brackets(text)
-    cuts: list[tuple[int, int]] = []
-    i = 0
-    while i < len(text):
-        if flat[i] and text.startswith("或者", i):
-            cuts.append((i, i + 2))
-            i += 2
-            continue
-        if flat[i] and text[i] == "或":
-            cuts.append((i, i + 1))
-        i += 1
-    if not cuts:
-        return []
-    parts, pos = [], 0
-    for s, e in [*cuts, (len(text), len(text))]:
-        parts.append(text[pos:s].strip(" ；;。，,"))
-        pos = e
-    return parts if all(p and rules.looks_like_material(_bare(p)) for p in parts) else []
 
 
 _RESTRICTION = re.compile(

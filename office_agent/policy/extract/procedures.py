@@ -67,8 +67,8 @@ def _section_context(doc: PolicyDocument, block: Block) -> _Context:
     path = list(block.location.section)
     if block.kind == BlockKind.HEADING and path:
         path = path[:-1]  # a heading's own title is not its context
-    if path and doc.title and path[0].endswith(doc.title):
-        path_offset, path = 1, path[1:]
+    if path and doc.title and path[0].endswith(doc.title) and _good_name(doc.title):
+        path_offset, path = 1, path[1:]  # the title names the document (unless it is a section title itself)
     else:
         path_offset = 0
     kind, depth = None, -1

@@ -179,7 +179,7 @@ def english_objects(sentence: str) -> list[tuple[int, int]]:
 
 _MATERIAL_NOUN = re.compile(
     r"证|照片|相片|像|表|簿|书|证明|材料|单(?!位)|复印件|原件|护照|户口|身份|发票|合同|单据|回执|函|通知|票|凭证|清单|协议|卡|文件|资料|批件|批文|说明"
-    r"|执照|报告|意见|图纸|[^试]图$|方案|章程|简章|存单|措施|制度|记录|声明|承诺|公告|结果|名单|证书|样本|样品|档案|账|合同"
+    r"|执照|报告|意见|图纸|[^试]图$|方案|章程|简章|存单|措施|制度|记录|声明|承诺|公告|结果|名单|证书|样本|样品|档案|账|介绍信|证明信"
     r"|\bforms?\b|photo|\bid\b|passport|certificate|evidence|documents?|proof|statement|photocopy|application|ds-\d+"
     r"|tờ khai|ảnh|hộ chiếu|giấy|bản sao|chứng minh|thẻ|căn cước|đơn",
     re.I,
