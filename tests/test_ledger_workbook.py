@@ -185,7 +185,7 @@ def test_files_are_readable_by_others_like_any_saved_file(tmp_path: Path) -> Non
 
 def test_write_ledger_keeps_its_old_signature(tmp_path: Path) -> None:
     result = batch([make_invoice("1", "10.00")])
-    paths = write_ledger(result, tmp_path, tmp_path)  # positional source_root, as cli.py calls it
+    paths = write_ledger(result, tmp_path, tmp_path)  # positional source_root, as the ledger command calls it
     assert sorted(paths) == ["csv", "jsonl", "xlsx"]
     only_csv = write_ledger(result, tmp_path / "csv", formats=("csv",))
     assert list(only_csv) == ["csv"] and sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["ledger.csv"]

@@ -1,8 +1,8 @@
-"""The ledger, report and ask commands. ``register(app)`` adds them to the ``office-agent`` Typer app.
+"""The invoice commands: extract, ledger, report and ask. ``register(app)`` adds them to the ``office-agent`` app.
 
-Each command is a few lines over the library (office_agent.generate, office_agent.ask); exceptions become exit
-codes in ``office_agent.cli.main`` only. Shared helpers (logging, the summary, exit codes) come from
-``office_agent.cli``, imported when a command runs, so the two modules can import each other in either order.
+Each command is a few lines over the library (office_agent.batch, office_agent.generate, office_agent.ask);
+exceptions become exit codes in ``office_agent.cli.app.main`` only. Shared helpers (logging, the summary, exit
+codes) come from ``office_agent.cli.common``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from office_agent.cli_options import Config, Paths, Quiet, Verbose, Workers
+from office_agent.cli.common import (
+    OutputFormat,
+    batch_exit_code,
+    err,
+    print_summary,
+    settings_of,
+    setup_logging,
+    shared_settings,
+)
+from office_agent.cli.options import Config, Paths, Quiet, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.generate.ledger_view import LedgerOptions
 
@@ -70,7 +79,6 @@ def parse_day(value: str | None, end: bool) -> dt.date | None:
 def _settings(config: Path | None, company: str | None, tax_id: str | None) -> Settings:
     """The shared settings given before the command (``office-agent --company … ledger``), with this command's
     own options on top; a ``--config`` given here is read instead."""
-    from office_agent.cli import shared_settings
     from office_agent.settings import load_settings
 
     base = shared_settings()
@@ -124,13 +132,46 @@ def _run(paths: list[Path], out: Path, workers: int | None, settings: Settings) 
 
 
 def _finish(result: BatchResult, written: list[Path], quiet: bool) -> None:
-    from office_agent import cli
-
     if not quiet:
-        cli._summary(result)
+        print_summary(result)
         for path in written:
-            cli.err.print(f"wrote {path}")
-    raise typer.Exit(cli._exit_code(result))
+            err.print(f"wrote {path}")
+    raise typer.Exit(batch_exit_code(result))
+
+
+def extract(
+    ctx: typer.Context,
+    paths: Paths,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
+    output: StdoutOutput = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Print one record per invoice (and one per file that failed).
+
+    Example: office-agent extract samples/invoices --format csv -o outputs/invoices.csv
+    """
+    setup_logging(verbose)
+    from office_agent.batch import run_batch
+    from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
+    from office_agent.models import Status
+
+    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings_of(ctx))
+    failures = [f for f in result.files if f.status == Status.FAILED]
+    writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
+    records = iter_records(result.invoices, failures)
+    if output is None:
+        writer(records, sys.stdout)
+    else:
+        from office_agent.generate.ledger import atomic_write
+
+        with atomic_write(output, encoding="utf-8-sig" if fmt == OutputFormat.csv else "utf-8") as fh:
+            writer(records, fh)
+    if not quiet:
+        print_summary(result)
+    raise typer.Exit(batch_exit_code(result))
+
 
 
 def ledger(
@@ -155,11 +196,10 @@ def ledger(
 
     Example: office-agent ledger ~/fapiao --year 2025 --category 餐饮 --group-by person -o outputs/2025
     """
-    from office_agent import cli
     from office_agent.generate.ledger import write_ledger
     from office_agent.generate.report import write_report
 
-    cli._setup_logging(verbose)
+    setup_logging(verbose)
     settings = _settings(config, company, company_tax_id)
     options = _options(paths, settings, lang, year, date_from, date_to, category, group_by, person)
     result = _run(paths, out, workers, settings)
@@ -189,10 +229,9 @@ def report(
 
     Example: office-agent report ~/fapiao -o outputs && open outputs/report.html#needs-review
     """
-    from office_agent import cli
     from office_agent.generate.report import write_report
 
-    cli._setup_logging(verbose)
+    setup_logging(verbose)
     settings = _settings(config, company, company_tax_id)
     options = _options(paths, settings, lang, year, date_from, date_to, category)
     result = _run(paths, out, workers, settings)
@@ -229,11 +268,10 @@ def ask(
     Example: office-agent ask "帮我生成2024年度报销台账" ~/fapiao
     Example: office-agent ask "ledger for March to May 2025, meals only, as csv" ~/fapiao
     """
-    from office_agent import cli
     from office_agent.ask import describe as describe_request
     from office_agent.ask import parse_request
 
-    cli._setup_logging(verbose)
+    setup_logging(verbose)
     settings = _settings(config, company, company_tax_id)
     router = None
     if settings.llm.enabled:  # opt-in: the request text (never a document) goes to the configured model
@@ -241,7 +279,7 @@ def ask(
 
         router = LlmIntentRouter(settings.llm, today=parse_day(today, end=False))
     req = parse_request(request, today=parse_day(today, end=False), known_people=_people(paths), router=router)
-    cli.err.print(describe_request(req), markup=False)
+    err.print(describe_request(req), markup=False)
     if not req.understood:
         examples = '"帮我生成2024年度报销台账", "ledger for March to May 2025, meals only, as csv"'
         raise BadArguments(f"could not tell what to do with {request!r}; try e.g. {examples}")
@@ -282,7 +320,8 @@ def run_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOpt
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``ledger``, ``report`` and ``ask`` to ``app``."""
+    """Add ``extract``, ``ledger``, ``report`` and ``ask`` to ``app``."""
+    app.command("extract")(extract)
     app.command("ledger")(ledger)
     app.command("report")(report)
     app.command("ask")(ask)
