@@ -41,7 +41,9 @@ SUFFIXES: dict[str, DocKind] = {
         (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif", ".bmp", ".gif"), DocKind.IMAGE
     ),
 }
-_HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<main|<div|<p[ >]|<article|<section|<header|<table)", re.I)
+_HTML_SNIFF = re.compile(
+    rb"^\s*(?:<!doctype html|<html|<head|<body|<main|<div|<p[ >]|<article|<section|<header|<table)", re.I
+)
 # a page anywhere in the head, after a template's directives, an XML declaration or comments
 _HTML_INSIDE = re.compile(rb"<!doctype html|<html[\s>]|<body[\s>]|<head>", re.I)
 _TEMPLATE_SUFFIXES = (".jsp", ".jspx", ".asp", ".aspx", ".php", ".shtml", ".shtm", ".ftl", ".vm", ".cshtml")
@@ -168,9 +170,10 @@ def _hidden(relative: Path) -> bool:
 _NOT_GUIDES = frozenset(("thumbs.db", "desktop.ini"))
 # data, code and settings beside the guides (a generator, its truth file, a stylesheet): never a guide's text
 _DATA_SUFFIXES = frozenset(
-    ".json .jsonl .ndjson .yaml .yml .toml .ini .cfg .csv .tsv .py .pyc .js .mjs .css .map .sh .bat .log .lock"
-    " .sqlite .db .pkl .npy .gz .bz2 .xz .7z .rar .tar .exe .dll .so .dylib .woff .woff2 .ttf .otf .ico".split()
-)
+    (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".csv", ".tsv", ".py", ".pyc", ".js",
+     ".mjs", ".css", ".map", ".sh", ".bat", ".log", ".lock", ".sqlite", ".db", ".pkl", ".npy", ".gz", ".bz2", ".xz",
+     ".7z", ".rar", ".tar", ".exe", ".dll", ".so", ".dylib", ".woff", ".woff2", ".ttf", ".otf", ".ico")
+)  # fmt: skip
 
 
 __all__ = ["collect_policy_paths", "detect_kind", "read_policy_bytes", "read_policy_file"]

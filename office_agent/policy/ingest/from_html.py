@@ -200,6 +200,7 @@ def read_html_blocks(data: bytes) -> tuple[list[RawBlock], list[str]]:
         log.debug("dropped %d script/navigation elements", removed)
     if not walker.out and removed:
         warnings.append(f"the page is only scripts and navigation ({removed} elements dropped), no content")
-    if walker.out and title and not any((b.heading_level or STYLED_TITLE_LEVEL) < STYLED_TITLE_LEVEL for b in walker.out):
+    headed = any((b.heading_level or STYLED_TITLE_LEVEL) < STYLED_TITLE_LEVEL for b in walker.out)
+    if walker.out and title and not headed:
         walker.out.insert(0, RawBlock(title, heading_level=1))
     return walker.out, warnings

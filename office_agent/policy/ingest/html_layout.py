@@ -23,10 +23,11 @@ _DROP_TAGS = ["script", "style", "noscript", "nav", "footer", "aside", "form", "
 # parts of class / id names ("main-menu" → main, menu) that mark page chrome; a name with a part of a table in it
 # ("el-table__header-wrapper") is the table's own
 _CHROME_PARTS = frozenset(
-    "breadcrumb breadcrumbs crumb crumbs sidenav navbar nav menu menus menubar cookie cookies share social banner "
-    "skip sr footer header topbar toolbar pagination pager".split()
-)
-_TABLE_PARTS = frozenset("table tbl grid thead tbody cell col th td".split())
+    ("breadcrumb", "breadcrumbs", "crumb", "crumbs", "sidenav", "navbar", "nav", "menu", "menus", "menubar", "cookie",
+     "cookies", "share", "social", "banner", "skip", "sr", "footer", "header", "topbar", "toolbar", "pagination",
+     "pager")
+)  # fmt: skip
+_TABLE_PARTS = frozenset(("table", "tbl", "grid", "thead", "tbody", "cell", "col", "th", "td"))
 _PARTS = re.compile(r"[^a-z0-9]+")
 _CHROME_ROLES = ("navigation", "banner", "contentinfo", "search")
 _TOGGLE = re.compile(r"^(?:[.。…]{0,6}\s*)?(?:展开|收起|展开全部|收起全部|查看全部|查看更多|更多)\s*[>»▼▲∨∧]?$")
@@ -96,7 +97,8 @@ def drop_chrome(soup: BeautifulSoup) -> int:
     for tag in soup.find_all(True):
         if tag.decomposed or not isinstance(tag, Tag) or tag.attrs is None:
             continue
-        if tag.name == "header" and _is_chrome_header(tag) or _is_chrome(tag) or _is_toggle(tag) or _is_link_bar(tag):
+        header = tag.name == "header" and _is_chrome_header(tag)
+        if header or _is_chrome(tag) or _is_toggle(tag) or _is_link_bar(tag):
             tag.decompose()
             removed += 1
     for node in soup.find_all(string=_TRAILING_TOGGLE):
