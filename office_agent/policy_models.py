@@ -206,6 +206,7 @@ class Procedure(BaseModel):
     items: list[ChecklistItem] = Field(default_factory=list)
     citation: Citation | None = None  # the heading that names it
     score: float = 0.0  # retrieval score for the question (0 without a question)
+    reason: str | None = None  # why the question picked it ("name holds 护照、首次; BM25 4.21")
     conditions: list[Condition] = Field(default_factory=list)  # from its heading ("补领护照" → lost)
     extent: tuple[int, int] | None = None  # its section in ``doc.text`` when the document holds several procedures
 
@@ -250,6 +251,8 @@ class Checklist(BaseModel):
     question: str | None = None
     profile: Profile = Field(default_factory=Profile)
     procedures: list[Procedure] = Field(default_factory=list)
+    # other guides the question also matches, best first, without items: the answer is ``procedures``' file
+    others: list[Procedure] = Field(default_factory=list)
     excluded: list[ChecklistItem] = Field(default_factory=list)  # ruled out by the question's conditions
     files: list[FileOutcome] = Field(default_factory=list)
     dropped: list[DroppedItem] = Field(default_factory=list)

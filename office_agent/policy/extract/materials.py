@@ -149,7 +149,10 @@ def outside_brackets(text: str) -> list[bool]:
     return out
 
 
-_AND = ("以及", "和", "及")
+# "和" joins two documents; "及" in guides mostly joins a document and its companion ("发票原件及酒店结账水单"),
+# printed as one line to bring together, so it does not cut
+_AND = ("和",)
+_FORM_ONLY = re.compile(r"^(?:原件|复印件|正本|副本|影印件|[各共]?\s*\d{1,2}\s*[份张套]|[、及和]|\s)+$")
 
 
 def _cuts(text: str, end: int, ors: bool) -> list[tuple[int, int, str]]:
@@ -190,7 +193,11 @@ def _pieces(text: str, cuts: list[tuple[int, int, str]], end: int) -> list[tuple
 
 
 def _names(text: str, spans: list[tuple[int, int]]) -> bool:
-    return all(s < e and rules.looks_like_material(_bare(text[s:e])) for s, e in spans)
+    """Every span names a document by itself (not only a form: "复印件1份")."""
+    return all(
+        s < e and rules.looks_like_material(_bare(text[s:e])) and not _FORM_ONLY.match(_bare(text[s:e]))
+        for s, e in spans
+    )
 
 
 def alternatives(text: str) -> list[str]:

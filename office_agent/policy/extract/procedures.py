@@ -273,9 +273,7 @@ class _Extractor:
             extra = rules.parse_conditions(clause)
             if not extra and not _EVERYONE.search(clause):
                 extra = [Condition(kind=ConditionKind.OTHER, text=re.split(r"[，,；;。]", clause)[0], group=3000)]
-        item = self._material(
-            i, ctx, name, [cite(self.doc, block)], attributes_from=name, extra_conditions=extra
-        )
+        item = self._material(i, ctx, name, [cite(self.doc, block)], attributes_from=name, extra_conditions=extra)
         columns = {
             f: cells[k]
             for k, label in enumerate(block.header)
@@ -337,9 +335,7 @@ class _Extractor:
             limit = materials.restriction(part)
             extra = None
             if limit is not None:
-                extra = rules.parse_conditions(part) or [
-                    Condition(kind=ConditionKind.OTHER, text=limit[2], group=3000)
-                ]
+                extra = rules.parse_conditions(part) or [Condition(kind=ConditionKind.OTHER, text=limit[2], group=3000)]
             start = block.location.start + lead + s
             item = self._material(
                 i, ctx, part, [cite(self.doc, block, start, start + len(part))], attributes_from=part,
@@ -479,9 +475,7 @@ def name_block(doc: PolicyDocument) -> tuple[str, int | None]:
     if doc.title and _good_name(doc.title):
         at = next((k for k, b in enumerate(doc.blocks) if b.text.strip() == doc.title.strip()), first)
         return doc.title, at
-    heading = next(
-        (k for k, b in enumerate(doc.blocks) if b.kind == BlockKind.HEADING and _good_name(b.text)), None
-    )
+    heading = next((k for k, b in enumerate(doc.blocks) if b.kind == BlockKind.HEADING and _good_name(b.text)), None)
     if heading is not None:
         return doc.blocks[heading].text.strip(), heading
     return PurePath(doc.source).stem, None

@@ -13,7 +13,7 @@ import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -355,6 +355,7 @@ class Ranking:
     procedures: list[Procedure]  # the relevant ones, best first, with ``score`` set
     topic: list[str]  # the question's topic tokens
     matched: bool  # False: the question has topic words and none of them is in any document
+    others: list[Procedure] = field(default_factory=list)  # matches in other files, not answered (best first)
 
 
 def question_topic(question: str | None) -> list[str]:
@@ -383,30 +384,49 @@ def rank_procedures(procedures: list[Procedure], texts: list[str], question: str
     if not present:
         return Ranking([], topic, False)
     bm25 = BM25Plus(corpus)
-    candidates = _title_candidates(procedures, present, bm25.idf)
+    candidates, titled = _title_candidates(procedures, present, bm25.idf)
     baseline = sum(bm25.idf.get(t, 0.0) * bm25.delta for t in present)  # BM25+ gives every doc δ·idf per term
     scores = [float(s) - baseline for s in bm25.get_scores(present)]
     best = max(scores[i] for i in candidates)
     unseen = math.log((len(corpus) + 1) / 0.5)  # a word no document has is as specific as a word can be
-    weights = {t: bm25.idf.get(t, unseen) if t in vocabulary else unseen for t in topic}
+    # A word no guide has cannot tell the guides apart; once a name holds the question's words it is left out
+    weights = {
+        t: bm25.idf.get(t, unseen) if t in vocabulary else unseen for t in topic if t in vocabulary or not titled
+    }
     # One guide handed over on its own is the one asked about: a word of the question it lacks does not rule it out
     min_coverage = MIN_COVERAGE if len({p.file for p in procedures}) > 1 else 0.0
     chosen = []
     for index in sorted(candidates, key=lambda i: -scores[i]):
         score = scores[index]
         if score > 0 and score >= best * RELATIVE_CUTOFF and _coverage(corpus[index], weights) > min_coverage:
-            chosen.append(procedures[index].model_copy(update={"score": round(score, 3)}))
-    return Ranking(chosen, topic, bool(chosen))
+            reason = _reason(procedures[index], present, titled, score)
+            chosen.append(procedures[index].model_copy(update={"score": round(score, 3), "reason": reason}))
+    answered = [p for p in chosen if p.file == chosen[0].file] if chosen else []
+    others: dict[str, Procedure] = {}
+    for p in chosen:
+        if p.file != chosen[0].file:
+            others.setdefault(p.file, p.model_copy(update={"items": []}))
+    return Ranking(answered, topic, bool(chosen), list(others.values()))
 
 
-def _title_candidates(procedures: list[Procedure], present: list[str], idf: dict[str, float]) -> list[int]:
+def _reason(procedure: Procedure, present: list[str], titled: bool, score: float) -> str:
+    """Why a procedure was chosen: the question's words its name holds, else its BM25 score over the text."""
+    name = set(tokenize(procedure.name))
+    words = [t for t in present if t in name]
+    if titled and words:
+        return f"name holds {'、'.join(words)}; BM25 {score:.2f}"
+    return f"text matches {'、'.join(present)}; BM25 {score:.2f}"
+
+
+def _title_candidates(procedures: list[Procedure], present: list[str], idf: dict[str, float]) -> tuple[list[int], bool]:
+    """The procedures whose names hold the most of the question's specific words, and whether any name holds one."""
     names = [set(tokenize(p.name)) for p in procedures]
     in_all = set.intersection(*names) if names else set()
     title_scores = [sum(idf.get(t, 0.0) for t in present if t in name and t not in in_all) for name in names]
     top = max(title_scores)
     if top <= 0:
-        return list(range(len(procedures)))
-    return [i for i, s in enumerate(title_scores) if s >= top * 0.999]
+        return list(range(len(procedures))), False
+    return [i for i, s in enumerate(title_scores) if s >= top * 0.999], True
 
 
 def _coverage(tokens: Iterable[str], weights: dict[str, float]) -> float:
