@@ -144,6 +144,8 @@ _INTENT_WORDS = set(
         "want",
         "wants",
         "要交",
+        "我要",
+        "我想",
         "交",
         "得",
         "啥",
@@ -374,17 +376,23 @@ def rank_procedures(procedures: list[Procedure], texts: list[str], question: str
     BM25+ over the whole text decides, and procedures scoring under half the best are left out.
     """
     topic = question_topic(question)
-    if not topic or not procedures:
+    verbatim = _names_in_question(procedures, question or "") if procedures else None
+    if not procedures or (not topic and verbatim is None):
         return Ranking(list(procedures), topic, True)
+    if not topic:  # "我要办理暂拆": every word is intent or too short, but the name is written out
+        assert verbatim is not None
+        return Ranking([procedures[i] for i in verbatim[0]], topic, True)
     from rank_bm25 import BM25Plus
 
     corpus = [tokenize(f"{p.name} {text}") for p, text in zip(procedures, texts, strict=True)]
     vocabulary = set().union(*map(set, corpus))
     present = [t for t in topic if t in vocabulary]
-    if not present:
+    if not present and not verbatim:
         return Ranking([], topic, False)
     bm25 = BM25Plus(corpus)
-    candidates, titled = _title_candidates(procedures, present, bm25.idf)
+    candidates, titled = verbatim or _title_candidates(procedures, present, bm25.idf)
+    if verbatim:
+        present = present or topic
     baseline = sum(bm25.idf.get(t, 0.0) * bm25.delta for t in present)  # BM25+ gives every doc δ·idf per term
     scores = [float(s) - baseline for s in bm25.get_scores(present)]
     best = max(scores[i] for i in candidates)
@@ -398,7 +406,9 @@ def rank_procedures(procedures: list[Procedure], texts: list[str], question: str
     chosen = []
     for index in sorted(candidates, key=lambda i: -scores[i]):
         score = scores[index]
-        if score > 0 and score >= best * RELATIVE_CUTOFF and _coverage(corpus[index], weights) > min_coverage:
+        if verbatim or (
+            score > 0 and score >= best * RELATIVE_CUTOFF and _coverage(corpus[index], weights) > min_coverage
+        ):  # a name written out in the question is the question's, whatever the word scores
             reason = _reason(procedures[index], present, titled, score)
             chosen.append(procedures[index].model_copy(update={"score": round(score, 3), "reason": reason}))
     answered = [p for p in chosen if p.file == chosen[0].file] if chosen else []
@@ -416,6 +426,24 @@ def _reason(procedure: Procedure, present: list[str], titled: bool, score: float
     if titled and words:
         return f"name holds {'、'.join(words)}; BM25 {score:.2f}"
     return f"text matches {'、'.join(present)}; BM25 {score:.2f}"
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _names_in_question(procedures: list[Procedure], question: str) -> tuple[list[int], bool] | None:
+    """The procedures whose name (or a part of it: "护照 › 首次申领") the question writes out in full, the longest
+    such names first: "办理低压居民报装" names 低压居民报装, not 低压非居民报装, whatever the word counts say."""
+    asked = _squash(question)
+    lengths = []
+    for p in procedures:
+        parts = [_squash(part) for part in p.name.split("›")]
+        lengths.append(sum(len(part) for part in parts if len(part) >= 2 and part in asked))
+    top = max(lengths, default=0)
+    if top == 0:
+        return None
+    return [i for i, n in enumerate(lengths) if n == top], True
 
 
 def _title_candidates(procedures: list[Procedure], present: list[str], idf: dict[str, float]) -> tuple[list[int], bool]:
