@@ -91,6 +91,17 @@ def _section_context(doc: PolicyDocument, block: Block) -> _Context:
 _LABEL_TEXT = re.compile(r"^[^\s，,。；;：:、！？!?]{2,12}$")
 
 
+def _key_kind(block: Block) -> ItemKind | None:
+    """The kind a key–value row's key names (not materials: a row naming one is no list of them)."""
+    rows = [block.cells, block.header] if block.kind == BlockKind.TABLE_ROW else []
+    for cells in rows:
+        if len(cells) == 2 and cells[1].strip() and _LABEL_TEXT.match(cells[0].strip()):
+            kind = rules.classify_heading(cells[0])
+            if kind not in (None, ItemKind.MATERIAL):
+                return kind
+    return None
+
+
 def _label_kind(text: str) -> ItemKind | None:
     return rules.classify_heading(text) if _LABEL_TEXT.match(text) else None
 
@@ -167,7 +178,9 @@ class _Extractor:
                 if ctx.kind == ItemKind.MATERIAL:
                     self._material_heading(i, ctx)
                 continue
-            if ctx.kind is None:
+            if ctx.kind is None and (key := _key_kind(block)) is not None:
+                self._plain(i, key, ctx)  # a 基本信息 row "承诺时限 | 10个工作日" is a line of its kind
+            elif ctx.kind is None:
                 self._sentences(i, ctx)
             elif ctx.kind == ItemKind.MATERIAL:
                 self._material_block(i, ctx)
@@ -337,10 +350,13 @@ class _Extractor:
             if limit is not None:
                 extra = rules.parse_conditions(part) or [Condition(kind=ConditionKind.OTHER, text=limit[2], group=3000)]
             start = block.location.start + lead + s
+            said = _SUBMIT_LEAD.match(part)  # "未满16周岁的，提交监护证明（…）": the case is its condition
             item = self._material(
                 i, ctx, part, [cite(self.doc, block, start, start + len(part))], attributes_from=part,
                 extra_conditions=extra,
             )  # fmt: skip
+            if said and not item.conditions:
+                item.conditions = rules.parse_conditions(part) or _other(said.group(0), 3000)
             materials.apply_attributes(item, values)
             if item.necessity is None and block.text.startswith("★"):
                 item.necessity = Necessity.REQUIRED
@@ -416,6 +432,10 @@ def _first_sentence(text: str) -> str:
 
 
 _NAME_COLUMN = r"材料|名称|name|document|item|giấy tờ"
+_SUBMIT_LEAD = re.compile(
+    r"^(?:[^，,：:。]{2,30}?(?:的|者)[，,]?\s*(?:应当|应|须|需|还需|另需|还应)?|[^，,：:。]{2,20}?(?:应当|应|须|需|还需|另需))"
+    r"\s*(?:提交|提供|携带|出具|出示|交验)\s*(?=\S{2})"
+)
 _PLACEHOLDER = re.compile(r"^(?:无|—+|-+|/|暂无)?$")
 
 

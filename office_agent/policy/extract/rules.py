@@ -66,7 +66,7 @@ _HEADING_KINDS: list[tuple[ItemKind, re.Pattern[str]]] = [
     (
         ItemKind.WHERE,
         re.compile(
-            r"地点|地址|窗口|网上|在线|入口|受理机关|办理机构|办理渠道|where|online|location"
+            r"地点|地址|窗口|网上|在线|入口|受理机关|受理机构|办理机构|实施机关|实施主体|办理渠道|where|online|location"
             r"|acceptance facilit|địa điểm|cơ quan thực hiện|hình thức nộp|cách thức",
             re.I,
         ),
