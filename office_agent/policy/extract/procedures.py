@@ -132,6 +132,10 @@ class _Extractor:
         self.consumed: set[int] = set()
         self._contexts: dict[tuple[tuple[str, ...], bool], _Context] = {}
         self.table_sections = _material_table_sections(doc)
+        self.material_sections = any(
+            b.kind == BlockKind.HEADING and b.text != doc.title and rules.classify_heading(b.text) == ItemKind.MATERIAL
+            for b in doc.blocks
+        )
         self.label: tuple[ItemKind, tuple[str, ...]] | None = None  # the last label paragraph, and its section
 
     def context(self, block: Block) -> _Context:
@@ -173,7 +177,9 @@ class _Extractor:
                 continue
             ctx = self.context(block)
             if block.parent is not None and rules.is_material_lead(self.doc.blocks[block.parent].text):
-                ctx = _Context(ItemKind.MATERIAL, ctx.depth, ctx.heading_conditions)
+                restated = ctx.kind == ItemKind.ELIGIBILITY and self.material_sections
+                if not restated:  # "受理条件：申请材料齐全：1. …" restates the guide's own 申请材料 section
+                    ctx = _Context(ItemKind.MATERIAL, ctx.depth, ctx.heading_conditions)
             if block.kind == BlockKind.HEADING:
                 if ctx.kind == ItemKind.MATERIAL:
                     self._material_heading(i, ctx)
@@ -270,6 +276,9 @@ class _Extractor:
         name_col = _column(block.header, _NAME_COLUMN)
         cells = block.cells
         named = name_col is not None and name_col < len(cells) and bool(cells[name_col].strip())
+        if name_col is not None and not named:
+            self._plain(i, ItemKind.NOTE, ctx)  # a row with an empty 材料名称: the rest of a cell cut at a page end
+            return
         if not named:
             name_col = next((k for k, c in enumerate(cells) if c and not c.isdigit()), 0)
         assert name_col is not None
@@ -343,6 +352,9 @@ class _Extractor:
         lead = len(block.text) - len(block.text.lstrip("★*"))
         end, values = materials.split_attributes(text)
         name = text[:end].rstrip(" ；;。，,") or text
+        if _RULE.search(name):
+            self._plain(i, ItemKind.NOTE, ctx)
+            return
         for s, e in materials.names_in_line(name):
             part = name[s:e]
             limit = materials.restriction(part)
@@ -432,6 +444,11 @@ def _first_sentence(text: str) -> str:
 
 
 _NAME_COLUMN = r"材料|名称|name|document|item|giấy tờ"
+# A rule about the materials ("申请表格应由申请人填写并签名", "应使用A4型纸打印"), not one of them
+_RULE = re.compile(
+    r"(?:应当?|须|必须|不得|需)(?:使用|用|按照?|由|经|如实|逐项|符合|齐全|核对|加盖|签名|签字|填写|打印|装订|注明|保持|真实"
+    r"|清晰|完整|一致|有效|在)"
+)
 _SUBMIT_LEAD = re.compile(
     r"^(?:[^，,：:。]{2,30}?(?:的|者)[，,]?\s*(?:应当|应|须|需|还需|另需|还应)?|[^，,：:。]{2,20}?(?:应当|应|须|需|还需|另需))"
     r"\s*(?:提交|提供|携带|出具|出示|交验)\s*(?=\S{2})"
