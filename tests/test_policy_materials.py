@@ -193,3 +193,36 @@ def test_procedure_is_not_named_after_a_section_title_or_the_portal(tmp_path: Pa
     docs, _ = read_documents([_write(tmp_path, "x.md", page)])
     assert procedure_name(docs[0]) == "对外劳务合作经营资格核准"
     assert build_checklist(docs, "对外劳务合作经营资格核准要什么").procedures
+
+
+REGULATION = """# 船舶驾驶证申领和使用办法
+
+## 第一章 总则
+
+第一条 为了规范船舶驾驶证的申领和使用，根据有关法律，制定本办法。
+
+## 第二章 申请
+
+第八条 申请船舶驾驶证的人，应当符合下列条件：（一）年满十八周岁；（二）身体条件符合规定。
+
+第九条 申请船舶驾驶证，向海事管理机构申请，并提交以下证明：（一）申请人的身份证明；（二）医疗机构出具的体检证明。
+
+第十条 身份证明是指：（一）居民的身份证明，是《居民身份证》；（二）现役军人的身份证明，是军人身份证件。
+
+## 第三章 考试
+
+第十五条 考试内容包括：（一）航行规则和相关法律知识；（二）实际操作技能。
+
+第十六条 驾驶证有效期为六年。
+
+第二十条 提交虚假材料申请的，不予受理，一年内不得再次申请。
+"""
+
+
+def test_regulation_article_items_not_its_clause_head(tmp_path: Path) -> None:
+    path = _write(tmp_path, "reg.md", REGULATION)
+    checklist = checklist_from_paths([path], "申请船舶驾驶证需要提交哪些材料")
+    found = checklist.items(ItemKind.MATERIAL)
+    assert [i.text for i in found] == ["申请人的身份证明", "医疗机构出具的体检证明"]  # not "证明："
+    assert all(c.section.endswith("第九条") for i in found for c in i.citations)
+    assert any(i.kind == ItemKind.ELIGIBILITY and "十八周岁" in i.text for i in checklist.items())

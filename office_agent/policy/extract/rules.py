@@ -137,6 +137,25 @@ _ENUM_END = re.compile(r"[。；;，]|等(?:材料|证件|资料)")
 _GENERIC = re.compile(r"^(?:相关|相应|有关|其他|其它)?(?:材料|资料|证件|文件)[:：]?$|下表|下列|以下|如下|所列|上述")
 
 
+_CLAUSE_HEAD = re.compile(r"(?:以下|下列|如下)?[^：:，。；、]{0,8}[:：]\s*(?=[（(]?[一二三四五六七八九十\d①-⑩])")
+_ENUM_MARK = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[)）]|(?<!\d)\d{1,2}\s*[.、．](?!\d)|[①-⑩]")
+
+
+def _enumerated(sentence: str, start: int) -> list[tuple[int, int]]:
+    """The items of an inline enumeration "（一）A；（二）B。" from ``start``: spans of A and B (naming documents)."""
+    marks = list(_ENUM_MARK.finditer(sentence, start))
+    spans = []
+    for k, mark in enumerate(marks):
+        stop = marks[k + 1].start() if k + 1 < len(marks) else len(sentence)
+        item = sentence[mark.end() : stop]
+        cut = re.search(r"[；;。]", item)
+        end = mark.end() + (cut.start() if cut else len(item.rstrip()))
+        begin = mark.end() + len(item) - len(item.lstrip())
+        if begin < end and looks_like_material(sentence[begin:end]):
+            spans.append((begin, end))
+    return spans
+
+
 def submit_list(sentence: str) -> list[tuple[int, int]]:
     """Spans of the things a sentence says to submit: "应当提交本人的居民身份证、户口簿、近期免冠照片" → three spans.
 
@@ -147,6 +166,9 @@ def submit_list(sentence: str) -> list[tuple[int, int]]:
     if not m or not re.search(r"[\u4e00-\u9fff]", sentence):
         return []
     rest_start = m.end()
+    head = _CLAUSE_HEAD.match(sentence, rest_start)
+    if head:  # "并提交以下证明：（一）申请人的身份证明；（二）…": the clause head is no material, its items are
+        return _enumerated(sentence, head.end())
     end_match = _ENUM_END.search(sentence, rest_start)
     rest_end = end_match.start() if end_match else len(sentence)
     spans: list[tuple[int, int]] = []
