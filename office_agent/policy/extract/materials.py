@@ -202,6 +202,8 @@ def _names(text: str, spans: list[tuple[int, int]]) -> bool:
 
 def alternatives(text: str) -> list[str]:
     """ "A或B" / "A或者B或C" (outside brackets, each side naming a document) → ["A", "B", "C"]; else []."""
+    if "或" not in text:
+        return []
     end = len(text.rstrip(" ；;。，,"))
     cuts = _cuts(text, end, ors=True)
     atoms = _pieces(text, cuts, end)
