@@ -11,7 +11,7 @@ import pytest
 from office_agent.policy.checklist import build_checklist, checklist_from_paths, read_documents
 from office_agent.policy.eval import item_citations_resolve
 from office_agent.policy.extract import materials
-from office_agent.policy.extract.procedures import procedure_name
+from office_agent.policy.extract.naming import procedure_name
 from office_agent.policy_models import Applicability, ConditionKind, ItemKind, Necessity
 
 PASSPORT_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>出入境服务</title></head><body>
