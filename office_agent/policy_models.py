@@ -88,8 +88,10 @@ class ItemKind(StrEnum):
     ELIGIBILITY = "eligibility"
     STEP = "step"
     WHERE = "where"  # where to apply, online entry
+    HOURS = "hours"  # 办理时间: when the office is open
+    CONTACT = "contact"  # 咨询电话 / 咨询方式
     FEE = "fee"
-    TIME = "time"  # processing time
+    TIME = "time"  # processing time (承诺时限 / 法定时限)
     VALIDITY = "validity"
     NOTE = "note"
 
@@ -99,6 +101,8 @@ ITEM_KIND_TITLES: dict[ItemKind, tuple[str, str]] = {
     ItemKind.ELIGIBILITY: ("申请条件", "Eligibility"),
     ItemKind.STEP: ("办理步骤", "Steps"),
     ItemKind.WHERE: ("办理地点 / 网上入口", "Where to apply"),
+    ItemKind.HOURS: ("办理时间", "Opening hours"),
+    ItemKind.CONTACT: ("咨询电话", "Enquiries"),
     ItemKind.FEE: ("收费标准", "Fees"),
     ItemKind.TIME: ("办理时限", "Processing time"),
     ItemKind.VALIDITY: ("有效期", "Validity"),
@@ -162,13 +166,28 @@ class ItemOrigin(StrEnum):
     LLM = "llm"
 
 
+class Necessity(StrEnum):
+    """How a guide marks a material: 必要 (required), 非必要 (optional), 容缺 (may be handed in after acceptance)."""
+
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+    WAIVABLE = "waivable"  # 容缺受理: the case is accepted without it, it is brought later
+
+
 class ChecklistItem(BaseModel):
     kind: ItemKind
     text: str
     original: bool | None = None  # 原件 / original required
     copy_required: bool | None = None  # 复印件 / photocopy required
     copies: int | None = None
-    who: str | None = None  # who must bring or sign it
+    original_copies: int | None = None  # 原件份数, where the guide gives originals and copies apart
+    copy_copies: int | None = None  # 复印件份数
+    who: str | None = None  # who must bring or sign it (提供人)
+    necessity: Necessity | None = None  # as the guide marks it; None: the guide does not say
+    source: str | None = None  # 来源渠道: "申请人自备", "政府部门核发" …
+    medium: str | None = None  # 材料形式 / 提交形式: "纸质", "电子", "纸质或电子"
+    guidance: str | None = None  # 填报须知 / 填写说明 / 受理标准: how to fill it in, what is accepted
+    alternatives: list[str] = Field(default_factory=list)  # "A或B", "以下材料之一": any one of these will do
     conditions: list[Condition] = Field(default_factory=list)
     applicability: Applicability = Applicability.APPLIES
     citations: list[Citation] = Field(default_factory=list)
@@ -187,6 +206,7 @@ class Procedure(BaseModel):
     items: list[ChecklistItem] = Field(default_factory=list)
     citation: Citation | None = None  # the heading that names it
     score: float = 0.0  # retrieval score for the question (0 without a question)
+    reason: str | None = None  # why the question picked it ("name holds 护照、首次; BM25 4.21")
     conditions: list[Condition] = Field(default_factory=list)  # from its heading ("补领护照" → lost)
     extent: tuple[int, int] | None = None  # its section in ``doc.text`` when the document holds several procedures
 
@@ -231,6 +251,8 @@ class Checklist(BaseModel):
     question: str | None = None
     profile: Profile = Field(default_factory=Profile)
     procedures: list[Procedure] = Field(default_factory=list)
+    # other guides the question also matches, best first, without items: the answer is ``procedures``' file
+    others: list[Procedure] = Field(default_factory=list)
     excluded: list[ChecklistItem] = Field(default_factory=list)  # ruled out by the question's conditions
     files: list[FileOutcome] = Field(default_factory=list)
     dropped: list[DroppedItem] = Field(default_factory=list)

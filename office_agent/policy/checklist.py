@@ -92,9 +92,7 @@ def coverage(procedures: list[Procedure]) -> list[str]:
     return lines
 
 
-def _for_case(
-    procedures: list[Procedure], texts: list[str], profile: Profile
-) -> tuple[list[Procedure], list[str]]:
+def _for_case(procedures: list[Procedure], texts: list[str], profile: Profile) -> tuple[list[Procedure], list[str]]:
     """Leave out the procedures the question's case rules out ("补领" when the passport was lost and this is
     "首次申领"); where the case names one of a document's procedures, leave out that document's undecided ones."""
     verdicts = [conditions_applicability(p.conditions, profile) if p.conditions else None for p in procedures]
@@ -145,6 +143,13 @@ def build_checklist(
         checklist.procedures.append(procedure.model_copy(update={"items": kept}))
     if question and not ranking.procedures:
         checklist.no_match = True
+    checklist.others = ranking.others
+    if ranking.others and ranking.procedures:
+        best = ranking.procedures[0]
+        also = "; ".join(f"{p.name} ({Path(p.file).name}, {p.reason})" for p in ranking.others)
+        checklist.warnings.append(
+            f"the question also matches {also}; answered from {Path(best.file).name} ({best.reason})"
+        )
     if refiner is not None:
         by_source = {d.source: d for d in docs}
         checklist = refine_checklist(checklist, by_source, refiner)

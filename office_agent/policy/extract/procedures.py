@@ -18,9 +18,9 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
-from office_agent.policy.extract import rules
+from office_agent.policy.extract import materials, rules
+from office_agent.policy.extract.naming import good_name, name_block
 from office_agent.policy_models import (
     Block,
     BlockKind,
@@ -29,6 +29,7 @@ from office_agent.policy_models import (
     Condition,
     ConditionKind,
     ItemKind,
+    Necessity,
     PolicyDocument,
     Procedure,
 )
@@ -59,14 +60,15 @@ class _Context:
     kind: ItemKind | None
     depth: int  # index in the section path of the heading that gave the kind (-1: none)
     heading_conditions: list[Condition] = field(default_factory=list)
+    necessity: Necessity | None = None  # from a group heading above ("（一）必要材料", "容缺材料")
 
 
 def _section_context(doc: PolicyDocument, block: Block) -> _Context:
     path = list(block.location.section)
     if block.kind == BlockKind.HEADING and path:
         path = path[:-1]  # a heading's own title is not its context
-    if path and doc.title and path[0].endswith(doc.title):
-        path_offset, path = 1, path[1:]
+    if path and doc.title and path[0].endswith(doc.title) and good_name(doc.title):
+        path_offset, path = 1, path[1:]  # the title names the document (unless it is a section title itself)
     else:
         path_offset = 0
     kind, depth = None, -1
@@ -76,9 +78,41 @@ def _section_context(doc: PolicyDocument, block: Block) -> _Context:
             kind, depth = found, i + path_offset
             break
     conditions: list[Condition] = []
+    necessity = None
     for i, title in enumerate(path):
         conditions += rules.parse_conditions(title, group_base=1000 + 100 * i)
-    return _Context(kind, depth, conditions)
+        if materials.is_material_group(title):
+            necessity = materials.necessity_of(title) or necessity
+    return _Context(kind, depth, conditions, necessity)
+
+
+# A short line standing alone as a section title ("需要申请材料", "办理流程及时限") where the page styles its
+# titles as plain paragraphs: it gives the blocks after it their kind, as a heading would.
+_LABEL_TEXT = re.compile(r"^[^\s，,。；;：:、！？!?]{2,12}$")
+
+
+def _key_kind(block: Block) -> ItemKind | None:
+    """The kind a key–value row's key names (not materials: a row naming one is no list of them)."""
+    rows = [block.cells, block.header] if block.kind == BlockKind.TABLE_ROW else []
+    for cells in rows:
+        if len(cells) == 2 and cells[1].strip() and _LABEL_TEXT.match(cells[0].strip()):
+            kind = rules.classify_heading(cells[0])
+            if kind not in (None, ItemKind.MATERIAL):
+                return kind
+    return None
+
+
+def _label_kind(text: str) -> ItemKind | None:
+    return rules.classify_heading(text) if _LABEL_TEXT.match(text) else None
+
+
+def _material_table_sections(doc: PolicyDocument) -> set[tuple[str, ...]]:
+    """Sections holding a table of materials (a header with a 材料名称 column): its rows are the materials."""
+    return {
+        b.location.section
+        for b in doc.blocks
+        if b.kind == BlockKind.TABLE_ROW and _column(b.header, _NAME_COLUMN) is not None
+    }
 
 
 def _ancestors(doc: PolicyDocument, index: int) -> list[int]:
@@ -97,6 +131,12 @@ class _Extractor:
         self.material_at: dict[int, ChecklistItem] = {}  # block index → the material it names
         self.consumed: set[int] = set()
         self._contexts: dict[tuple[tuple[str, ...], bool], _Context] = {}
+        self.table_sections = _material_table_sections(doc)
+        self.material_sections = any(
+            b.kind == BlockKind.HEADING and b.text != doc.title and rules.classify_heading(b.text) == ItemKind.MATERIAL
+            for b in doc.blocks
+        )
+        self.label: tuple[ItemKind, tuple[str, ...]] | None = None  # the last label paragraph, and its section
 
     def context(self, block: Block) -> _Context:
         """The block's section context, computed once per distinct section path."""
@@ -104,22 +144,49 @@ class _Extractor:
         ctx = self._contexts.get(key)
         if ctx is None:
             ctx = self._contexts[key] = _section_context(self.doc, block)
-        return _Context(ctx.kind, ctx.depth, list(ctx.heading_conditions))
+        kind = ctx.kind
+        if kind is None and self.label is not None and self.label[1] == block.location.section:
+            kind = self.label[0]
+        return _Context(kind, ctx.depth, list(ctx.heading_conditions), ctx.necessity)
+
+    def _take_label(self, block: Block) -> bool:
+        """Remember a label paragraph (it opens a section of its kind); True when ``block`` is one."""
+        if block.kind == BlockKind.HEADING:
+            self.label = None
+            return False
+        if block.kind != BlockKind.PARAGRAPH or self._contexts_kind(block) is not None:
+            return False
+        kind = _label_kind(block.text)
+        if kind is None:
+            return False
+        self.label = (kind, block.location.section)
+        return True
+
+    def _contexts_kind(self, block: Block) -> ItemKind | None:
+        key = (block.location.section, False)
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._contexts[key] = _section_context(self.doc, block)
+        return ctx.kind
 
     def run(self) -> list[ChecklistItem]:
         for i, block in enumerate(self.doc.blocks):
             if i in self.consumed:
                 continue
-            if rules.is_chrome(block.text):
+            if rules.is_chrome(block.text) or self._take_label(block):
                 continue
             ctx = self.context(block)
             if block.parent is not None and rules.is_material_lead(self.doc.blocks[block.parent].text):
-                ctx = _Context(ItemKind.MATERIAL, ctx.depth, ctx.heading_conditions)
+                restated = ctx.kind == ItemKind.ELIGIBILITY and self.material_sections
+                if not restated:  # "受理条件：申请材料齐全：1. …" restates the guide's own 申请材料 section
+                    ctx = _Context(ItemKind.MATERIAL, ctx.depth, ctx.heading_conditions)
             if block.kind == BlockKind.HEADING:
                 if ctx.kind == ItemKind.MATERIAL:
                     self._material_heading(i, ctx)
                 continue
-            if ctx.kind is None:
+            if ctx.kind is None and (key := _key_kind(block)) is not None:
+                self._plain(i, key, ctx)  # a 基本信息 row "承诺时限 | 10个工作日" is a line of its kind
+            elif ctx.kind is None:
                 self._sentences(i, ctx)
             elif ctx.kind == ItemKind.MATERIAL:
                 self._material_block(i, ctx)
@@ -133,7 +200,7 @@ class _Extractor:
         block = self.doc.blocks[i]
         if rules.classify_heading(block.text) not in (None, ItemKind.MATERIAL):
             return
-        if not rules.looks_like_material(block.text):
+        if not rules.looks_like_material(block.text) or materials.is_material_group(block.text):
             return
         if rules.parse_conditions(block.text) and not rules.looks_like_material(_strip_conditions(block.text)):
             return  # "（二）未满16周岁的申请人" opens a group of materials
@@ -180,10 +247,12 @@ class _Extractor:
         if block.kind == BlockKind.TABLE_ROW:
             self._table_material(i, ctx)
             return
-        if _NOTE_LEAD.match(block.text):
-            self._plain(i, ItemKind.NOTE, ctx)
+        if _NOTE_LEAD.match(block.text) or (
+            block.kind == BlockKind.PARAGRAPH and block.location.section in self.table_sections
+        ):
+            self._plain(i, ItemKind.NOTE, ctx)  # beside a table of materials a loose line is a legend or a note
             return
-        if rules.is_attribute_line(block.text):
+        if rules.is_attribute_line(block.text) or materials.is_material_group(block.text):
             return
         if rules.is_group_header(block.text) and not rules.submit_list(block.text):
             return
@@ -196,7 +265,7 @@ class _Extractor:
         else:
             short = True
         if short and rules.looks_like_material(block.text):
-            self._material(i, ctx, block.text, [cite(self.doc, block)])
+            self._material_line(i, ctx)
         elif block.kind == BlockKind.PARAGRAPH:
             self._sentences(i, ctx, materials=False)  # "Apply in person at …" inside a materials section
         else:
@@ -204,14 +273,21 @@ class _Extractor:
 
     def _table_material(self, i: int, ctx: _Context) -> None:
         block = self.doc.blocks[i]
-        name_col = _column(block.header, r"材料|名称|name|document|item|giấy tờ")
+        name_col = _column(block.header, _NAME_COLUMN)
         cells = block.cells
-        if name_col is None or name_col >= len(cells) or not cells[name_col]:
-            name_col = next((k for k, c in enumerate(cells) if c and not c.isdigit()), 0)
-        name = cells[name_col]
-        if not rules.looks_like_material(name):
-            self._plain(i, ItemKind.NOTE, ctx)
+        named = name_col is not None and name_col < len(cells) and bool(cells[name_col].strip())
+        if name_col is not None and not named:
+            self._plain(i, ItemKind.NOTE, ctx)  # a row with an empty 材料名称: the rest of a cell cut at a page end
             return
+        if not named:
+            name_col = next((k for k, c in enumerate(cells) if c and not c.isdigit()), 0)
+        assert name_col is not None
+        name = cells[name_col] if cells else block.text
+        if not (named and not _PLACEHOLDER.match(name.strip())) and not rules.looks_like_material(name):
+            self._plain(i, ItemKind.NOTE, ctx)  # a 材料名称 cell names a material whatever its words
+            return
+        end, run_in = materials.split_attributes(name)
+        name = name[:end].strip() or name
         cond_col = _column(block.header, r"情形|情况|条件|对象|适用|case|condition|if you")
         extra = None
         if cond_col is not None and cond_col != name_col and cond_col < len(cells) and cells[cond_col]:
@@ -219,12 +295,15 @@ class _Extractor:
             extra = rules.parse_conditions(clause)
             if not extra and not _EVERYONE.search(clause):
                 extra = [Condition(kind=ConditionKind.OTHER, text=re.split(r"[，,；;。]", clause)[0], group=3000)]
-        item = self._material(
-            i, ctx, name, [cite(self.doc, block)], attributes_from=block.text, extra_conditions=extra
-        )
-        count_col = _column(block.header, r"份数|数量|copies|số lượng")
-        if count_col is not None and count_col < len(cells):
-            item.copies = rules.cn_number(cells[count_col]) or rules.parse_copies(cells[count_col]) or item.copies
+        item = self._material(i, ctx, name, [cite(self.doc, block)], attributes_from=name, extra_conditions=extra)
+        columns = {
+            f: cells[k]
+            for k, label in enumerate(block.header)
+            if k < len(cells) and k != name_col and (f := materials.attribute_field(label)) is not None
+        }
+        materials.apply_attributes(item, {**run_in, **columns})
+        if item.necessity is None and "★" in block.text:
+            item.necessity = Necessity.REQUIRED
 
     def _split_materials(self, i: int, ctx: _Context, base: int, end: int, spans: list[tuple[int, int]]) -> None:
         block = self.doc.blocks[i]
@@ -259,11 +338,40 @@ class _Extractor:
         item = ChecklistItem(
             kind=ItemKind.MATERIAL, text=_display(text), original=original, copy_required=copy,
             copies=rules.parse_copies(source), who=rules.parse_who(source), conditions=conditions,
-            citations=citations,
+            citations=citations, necessity=ctx.necessity, alternatives=materials.alternatives(_display(text)),
         )  # fmt: skip
         self.items.append(item)
         self.material_at.setdefault(i, item)
         return item
+
+    def _material_line(self, i: int, ctx: _Context) -> None:
+        """A list item or short line in a materials section: its name (attributes split off and kept as fields),
+        one material per document it names, a bracketed restriction ("（限离婚投靠）") as its condition."""
+        block = self.doc.blocks[i]
+        text = block.text.lstrip("★*").rstrip()
+        lead = len(block.text) - len(block.text.lstrip("★*"))
+        end, values = materials.split_attributes(text)
+        name = text[:end].rstrip(" ；;。，,") or text
+        if _RULE.search(name):
+            self._plain(i, ItemKind.NOTE, ctx)
+            return
+        for s, e in materials.names_in_line(name):
+            part = name[s:e]
+            limit = materials.restriction(part)
+            extra = None
+            if limit is not None:
+                extra = rules.parse_conditions(part) or [Condition(kind=ConditionKind.OTHER, text=limit[2], group=3000)]
+            start = block.location.start + lead + s
+            said = _SUBMIT_LEAD.match(part)  # "未满16周岁的，提交监护证明（…）": the case is its condition
+            item = self._material(
+                i, ctx, part, [cite(self.doc, block, start, start + len(part))], attributes_from=part,
+                extra_conditions=extra,
+            )  # fmt: skip
+            if said and not item.conditions:
+                item.conditions = rules.parse_conditions(part) or _other(said.group(0), 3000)
+            materials.apply_attributes(item, values)
+            if item.necessity is None and block.text.startswith("★"):
+                item.necessity = Necessity.REQUIRED
 
     # --- everything else ----------------------------------------------------------------------------------------
 
@@ -335,6 +443,19 @@ def _first_sentence(text: str) -> str:
     return text[: m.start()] if m else text
 
 
+_NAME_COLUMN = r"材料|名称|name|document|item|giấy tờ"
+# A rule about the materials ("申请表格应由申请人填写并签名", "应使用A4型纸打印"), not one of them
+_RULE = re.compile(
+    r"(?:应当?|须|必须|不得|需)(?:使用|用|按照?|由|经|如实|逐项|符合|齐全|核对|加盖|签名|签字|填写|打印|装订|注明|保持|真实"
+    r"|清晰|完整|一致|有效|在)"
+)
+_SUBMIT_LEAD = re.compile(
+    r"^(?:[^，,：:。]{2,30}?(?:的|者)[，,]?\s*(?:应当|应|须|需|还需|另需|还应)?|[^，,：:。]{2,20}?(?:应当|应|须|需|还需|另需))"
+    r"\s*(?:提交|提供|携带|出具|出示|交验)\s*(?=\S{2})"
+)
+_PLACEHOLDER = re.compile(r"^(?:无|—+|-+|/|暂无)?$")
+
+
 def _column(header: list[str], pattern: str) -> int | None:
     for k, cell in enumerate(header):
         if re.search(pattern, cell, re.I):
@@ -346,10 +467,6 @@ def _display(text: str) -> str:
     return text.strip().rstrip("；;，,")
 
 
-def procedure_name(doc: PolicyDocument) -> str:
-    return doc.title or PurePath(doc.source).stem
-
-
 def extract_procedures(doc: PolicyDocument) -> list[Procedure]:
     """The procedures of one document with every item found: one named by its title, or one per procedure section
     when the document holds several (see :mod:`office_agent.policy.extract.sections`)."""
@@ -358,17 +475,17 @@ def extract_procedures(doc: PolicyDocument) -> list[Procedure]:
     items = _Extractor(doc).run()
     log.debug("%s: %d items", doc.source, len(items))
     sections = procedure_sections(doc, items)
+    name, at = name_block(doc)
     if not sections:
-        title_block = next((b for b in doc.blocks if b.kind == BlockKind.HEADING), None)
-        citation = cite(doc, title_block) if title_block is not None else None
-        return [Procedure(name=procedure_name(doc), file=doc.source, items=items, citation=citation)]
+        citation = cite(doc, doc.blocks[at]) if at is not None else None
+        return [Procedure(name=name, file=doc.source, items=items, citation=citation)]
     out = []
     for section, own in zip(sections, split_items(doc, items, sections), strict=True):
         heading = doc.blocks[section.heading]
         last = doc.blocks[section.end - 1]
         out.append(
             Procedure(
-                name=f"{procedure_name(doc)} › {heading.text}", file=doc.source, items=own,
+                name=f"{name} › {heading.text}", file=doc.source, items=own,
                 citation=cite(doc, heading), conditions=rules.parse_conditions(heading.text),
                 extent=(heading.location.start, last.location.end),
             )

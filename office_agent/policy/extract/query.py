@@ -13,7 +13,7 @@ import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -143,6 +143,28 @@ _INTENT_WORDS = set(
         "please",
         "want",
         "wants",
+        "要交",
+        "我要",
+        "我想",
+        "交",
+        "得",
+        "啥",
+        "哪样",
+        "所需",
+        "所需材料",
+        "申请材料",
+        "带哪些",
+        "要带",
+        "准备材料",
+        "怎么办",
+        "办对",
+        "上",
+        "弄",
+        "搞",
+        "咋",
+        "咋办",
+        "能",
+        "把",
     ]
 )
 _PUNCT = re.compile(r"^[\W_]+$")
@@ -335,6 +357,7 @@ class Ranking:
     procedures: list[Procedure]  # the relevant ones, best first, with ``score`` set
     topic: list[str]  # the question's topic tokens
     matched: bool  # False: the question has topic words and none of them is in any document
+    others: list[Procedure] = field(default_factory=list)  # matches in other files, not answered (best first)
 
 
 def question_topic(question: str | None) -> list[str]:
@@ -353,38 +376,85 @@ def rank_procedures(procedures: list[Procedure], texts: list[str], question: str
     BM25+ over the whole text decides, and procedures scoring under half the best are left out.
     """
     topic = question_topic(question)
-    if not topic or not procedures:
+    verbatim = _names_in_question(procedures, question or "") if procedures else None
+    if not procedures or (not topic and verbatim is None):
         return Ranking(list(procedures), topic, True)
+    if not topic:  # "我要办理暂拆": every word is intent or too short, but the name is written out
+        assert verbatim is not None
+        return Ranking([procedures[i] for i in verbatim[0]], topic, True)
     from rank_bm25 import BM25Plus
 
     corpus = [tokenize(f"{p.name} {text}") for p, text in zip(procedures, texts, strict=True)]
     vocabulary = set().union(*map(set, corpus))
     present = [t for t in topic if t in vocabulary]
-    if not present:
+    if not present and not verbatim:
         return Ranking([], topic, False)
     bm25 = BM25Plus(corpus)
-    candidates = _title_candidates(procedures, present, bm25.idf)
+    candidates, titled = verbatim or _title_candidates(procedures, present, bm25.idf)
+    if verbatim:
+        present = present or topic
     baseline = sum(bm25.idf.get(t, 0.0) * bm25.delta for t in present)  # BM25+ gives every doc δ·idf per term
     scores = [float(s) - baseline for s in bm25.get_scores(present)]
     best = max(scores[i] for i in candidates)
     unseen = math.log((len(corpus) + 1) / 0.5)  # a word no document has is as specific as a word can be
-    weights = {t: bm25.idf.get(t, unseen) if t in vocabulary else unseen for t in topic}
+    # A word no guide has cannot tell the guides apart; once a name holds the question's words it is left out
+    weights = {
+        t: bm25.idf.get(t, unseen) if t in vocabulary else unseen for t in topic if t in vocabulary or not titled
+    }
+    # One guide handed over on its own is the one asked about: a word of the question it lacks does not rule it out
+    min_coverage = MIN_COVERAGE if len({p.file for p in procedures}) > 1 else 0.0
     chosen = []
     for index in sorted(candidates, key=lambda i: -scores[i]):
         score = scores[index]
-        if score > 0 and score >= best * RELATIVE_CUTOFF and _coverage(corpus[index], weights) >= MIN_COVERAGE:
-            chosen.append(procedures[index].model_copy(update={"score": round(score, 3)}))
-    return Ranking(chosen, topic, bool(chosen))
+        if verbatim or (
+            score > 0 and score >= best * RELATIVE_CUTOFF and _coverage(corpus[index], weights) > min_coverage
+        ):  # a name written out in the question is the question's, whatever the word scores
+            reason = _reason(procedures[index], present, titled, score)
+            chosen.append(procedures[index].model_copy(update={"score": round(score, 3), "reason": reason}))
+    answered = [p for p in chosen if p.file == chosen[0].file] if chosen else []
+    others: dict[str, Procedure] = {}
+    for p in chosen:
+        if p.file != chosen[0].file:
+            others.setdefault(p.file, p.model_copy(update={"items": []}))
+    return Ranking(answered, topic, bool(chosen), list(others.values()))
 
 
-def _title_candidates(procedures: list[Procedure], present: list[str], idf: dict[str, float]) -> list[int]:
+def _reason(procedure: Procedure, present: list[str], titled: bool, score: float) -> str:
+    """Why a procedure was chosen: the question's words its name holds, else its BM25 score over the text."""
+    name = set(tokenize(procedure.name))
+    words = [t for t in present if t in name]
+    if titled and words:
+        return f"name holds {'、'.join(words)}; BM25 {score:.2f}"
+    return f"text matches {'、'.join(present)}; BM25 {score:.2f}"
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def _names_in_question(procedures: list[Procedure], question: str) -> tuple[list[int], bool] | None:
+    """The procedures whose name (or a part of it: "护照 › 首次申领") the question writes out in full, the longest
+    such names first: "办理低压居民报装" names 低压居民报装, not 低压非居民报装, whatever the word counts say."""
+    asked = _squash(question)
+    lengths = []
+    for p in procedures:
+        parts = [_squash(part) for part in p.name.split("›")]
+        lengths.append(sum(len(part) for part in parts if len(part) >= 2 and part in asked))
+    top = max(lengths, default=0)
+    if top == 0:
+        return None
+    return [i for i, n in enumerate(lengths) if n == top], True
+
+
+def _title_candidates(procedures: list[Procedure], present: list[str], idf: dict[str, float]) -> tuple[list[int], bool]:
+    """The procedures whose names hold the most of the question's specific words, and whether any name holds one."""
     names = [set(tokenize(p.name)) for p in procedures]
     in_all = set.intersection(*names) if names else set()
     title_scores = [sum(idf.get(t, 0.0) for t in present if t in name and t not in in_all) for name in names]
     top = max(title_scores)
     if top <= 0:
-        return list(range(len(procedures)))
-    return [i for i, s in enumerate(title_scores) if s >= top * 0.999]
+        return list(range(len(procedures))), False
+    return [i for i, s in enumerate(title_scores) if s >= top * 0.999], True
 
 
 def _coverage(tokens: Iterable[str], weights: dict[str, float]) -> float:

@@ -35,6 +35,8 @@ def cn_number(text: str) -> int | None:
 # Heading keywords → kind. Checked in this order; the first kind with a hit wins.
 _HEADING_KINDS: list[tuple[ItemKind, re.Pattern[str]]] = [
     (ItemKind.NOTE, re.compile(r"注意|提示|温馨|备注|特别说明|\bnotes?\b|\btips?\b|ghi chú|lưu ý", re.I)),
+    (ItemKind.CONTACT, re.compile(r"咨询|联系电话|联系方式|监督投诉|投诉电话|\bcontact\b|enquir", re.I)),
+    (ItemKind.HOURS, re.compile(r"办理时间|办公时间|受理时间|工作时间|opening hours|office hours|giờ làm việc", re.I)),
     (ItemKind.FEE, re.compile(r"收费|费用|工本费|标准|\bfees?\b|\bcosts?\b|lệ phí|\bphí\b", re.I)),
     (ItemKind.VALIDITY, re.compile(r"有效期|有效时间|\bvalid(ity)?\b|\bexpir|thời hạn sử dụng", re.I)),
     (
@@ -64,7 +66,7 @@ _HEADING_KINDS: list[tuple[ItemKind, re.Pattern[str]]] = [
     (
         ItemKind.WHERE,
         re.compile(
-            r"地点|地址|窗口|网上|在线|入口|受理机关|办理机构|办理渠道|where|online|location"
+            r"地点|地址|窗口|网上|在线|入口|受理机关|受理机构|办理机构|实施机关|实施主体|办理渠道|where|online|location"
             r"|acceptance facilit|địa điểm|cơ quan thực hiện|hình thức nộp|cách thức",
             re.I,
         ),
@@ -135,6 +137,25 @@ _ENUM_END = re.compile(r"[。；;，]|等(?:材料|证件|资料)")
 _GENERIC = re.compile(r"^(?:相关|相应|有关|其他|其它)?(?:材料|资料|证件|文件)[:：]?$|下表|下列|以下|如下|所列|上述")
 
 
+_CLAUSE_HEAD = re.compile(r"(?:以下|下列|如下)?[^：:，。；、]{0,8}[:：]\s*(?=[（(]?[一二三四五六七八九十\d①-⑩])")
+_ENUM_MARK = re.compile(r"[（(][一二三四五六七八九十\d]{1,3}[)）]|(?<!\d)\d{1,2}\s*[.、．](?!\d)|[①-⑩]")
+
+
+def _enumerated(sentence: str, start: int) -> list[tuple[int, int]]:
+    """The items of an inline enumeration "（一）A；（二）B。" from ``start``: spans of A and B (naming documents)."""
+    marks = list(_ENUM_MARK.finditer(sentence, start))
+    spans = []
+    for k, mark in enumerate(marks):
+        stop = marks[k + 1].start() if k + 1 < len(marks) else len(sentence)
+        item = sentence[mark.end() : stop]
+        cut = re.search(r"[；;。]", item)
+        end = mark.end() + (cut.start() if cut else len(item.rstrip()))
+        begin = mark.end() + len(item) - len(item.lstrip())
+        if begin < end and looks_like_material(sentence[begin:end]):
+            spans.append((begin, end))
+    return spans
+
+
 def submit_list(sentence: str) -> list[tuple[int, int]]:
     """Spans of the things a sentence says to submit: "应当提交本人的居民身份证、户口簿、近期免冠照片" → three spans.
 
@@ -145,6 +166,9 @@ def submit_list(sentence: str) -> list[tuple[int, int]]:
     if not m or not re.search(r"[\u4e00-\u9fff]", sentence):
         return []
     rest_start = m.end()
+    head = _CLAUSE_HEAD.match(sentence, rest_start)
+    if head:  # "并提交以下证明：（一）申请人的身份证明；（二）…": the clause head is no material, its items are
+        return _enumerated(sentence, head.end())
     end_match = _ENUM_END.search(sentence, rest_start)
     rest_end = end_match.start() if end_match else len(sentence)
     spans: list[tuple[int, int]] = []
@@ -176,7 +200,8 @@ def english_objects(sentence: str) -> list[tuple[int, int]]:
 
 
 _MATERIAL_NOUN = re.compile(
-    r"证|照片|相片|像|表|簿|书|证明|材料|单(?!位)|复印件|原件|护照|户口|身份|发票|合同|单据|回执|函|通知|票|凭证|清单|协议|卡|文件|资料|批件|批文|说明[。.]?$"
+    r"证|照片|相片|像|表|簿|书|证明|材料|单(?!位)|复印件|原件|护照|户口|身份|发票|合同|单据|回执|函|通知|票|凭证|清单|协议|卡|文件|资料|批件|批文|说明"
+    r"|执照|报告|意见|图纸|[^试]图$|方案|章程|简章|存单|措施|制度|记录|声明|承诺|公告|结果|名单|证书|样本|样品|档案|账|介绍信|证明信"
     r"|\bforms?\b|photo|\bid\b|passport|certificate|evidence|documents?|proof|statement|photocopy|application|ds-\d+"
     r"|tờ khai|ảnh|hộ chiếu|giấy|bản sao|chứng minh|thẻ|căn cước|đơn",
     re.I,

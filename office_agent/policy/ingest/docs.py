@@ -21,6 +21,7 @@ from pathlib import Path
 from office_agent.errors import EmptyFile, TooLarge, UnsupportedFormat
 from office_agent.ingest.detect import sniff
 from office_agent.models import DocFormat
+from office_agent.policy.ingest.html_layout import strip_server_tags
 from office_agent.policy.ingest.structure import RawBlock, build_document
 from office_agent.policy_models import DocKind, DocLimits, PolicyDocument
 
@@ -40,7 +41,13 @@ SUFFIXES: dict[str, DocKind] = {
         (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp", ".heic", ".heif", ".bmp", ".gif"), DocKind.IMAGE
     ),
 }
-_HTML_SNIFF = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<main|<div|<p[ >]|<article|<section)", re.I)
+_HTML_SNIFF = re.compile(
+    rb"^\s*(?:<!doctype html|<html|<head|<body|<main|<div|<p[ >]|<article|<section|<header|<table)", re.I
+)
+# a page anywhere in the head, after a template's directives, an XML declaration or comments
+_HTML_INSIDE = re.compile(rb"<!doctype html|<html[\s>]|<body[\s>]|<head>", re.I)
+_TEMPLATE_SUFFIXES = (".jsp", ".jspx", ".asp", ".aspx", ".php", ".shtml", ".shtm", ".ftl", ".vm", ".cshtml")
+_MD_FENCE = re.compile(rb"^```", re.M)  # a Markdown file quoting a page in a code block stays Markdown
 _MD_SNIFF = re.compile(r"^(?:#{1,6} |\s*[-*] |\s*\d+\. |\|.*\|)|\]\(|^={3,}$|^-{3,}$", re.M)
 
 
@@ -62,7 +69,10 @@ def detect_kind(name: str, data: bytes) -> DocKind:
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise UnsupportedFormat("legacy Word .doc file: save it as .docx (or PDF) and try again")
     suffix = Path(name).suffix.lower()
-    if suffix in (".html", ".htm", ".xhtml") or _HTML_SNIFF.match(head):
+    page = strip_server_tags(head)
+    if suffix in (".html", ".htm", ".xhtml", *_TEMPLATE_SUFFIXES) or _HTML_SNIFF.match(page):
+        return DocKind.HTML
+    if _HTML_INSIDE.search(page) and not _MD_FENCE.search(page):
         return DocKind.HTML
     if suffix in (".md", ".markdown"):
         return DocKind.MARKDOWN
@@ -132,19 +142,38 @@ def read_policy_file(path: str | Path, limits: DocLimits = DEFAULT_DOC_LIMITS) -
 
 
 def collect_policy_paths(paths: list[Path]) -> list[Path]:
-    """Files named on the command line, and every file with a known suffix under the folders named, sorted.
+    """Files named on the command line, and every file under the folders named, sorted.
 
-    Inside folders, a README describes the folder, not a policy: it is left out (name it on the command line to
-    read it anyway).
+    A folder takes every guide in it whatever its name (``.jsp`` templates, ``ui(3).html``, ``download (7).pdf``,
+    no extension): the format is read from the bytes, and a file that is no guide gets its own one-line reason.
+    Data and code beside the guides (``.json`` truth files, ``.py`` generators, stylesheets), hidden files
+    (``.DS_Store``, ``.~lock``), a README (it describes the folder, not a policy; name it on the command
+    line to read it anyway) and files in hidden folders are left out.
     """
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = (p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+            found = (p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path)))
             out.extend(sorted(p for p in found if not p.name.lower().startswith("readme")))
         else:
             out.append(path)
     return out
+
+
+def _hidden(relative: Path) -> bool:
+    name = relative.name.lower()
+    if any(part.startswith((".", "~$")) for part in relative.parts) or name in _NOT_GUIDES:
+        return True
+    return Path(name).suffix in _DATA_SUFFIXES
+
+
+_NOT_GUIDES = frozenset(("thumbs.db", "desktop.ini"))
+# data, code and settings beside the guides (a generator, its truth file, a stylesheet): never a guide's text
+_DATA_SUFFIXES = frozenset(
+    (".json", ".jsonl", ".ndjson", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".csv", ".tsv", ".py", ".pyc", ".js",
+     ".mjs", ".css", ".map", ".sh", ".bat", ".log", ".lock", ".sqlite", ".db", ".pkl", ".npy", ".gz", ".bz2", ".xz",
+     ".7z", ".rar", ".tar", ".exe", ".dll", ".so", ".dylib", ".woff", ".woff2", ".ttf", ".otf", ".ico")
+)  # fmt: skip
 
 
 __all__ = ["collect_policy_paths", "detect_kind", "read_policy_bytes", "read_policy_file"]

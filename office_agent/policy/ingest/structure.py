@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from office_agent.policy_models import Block, BlockKind, DocKind, Location, PolicyDocument
 
@@ -61,6 +61,7 @@ class RawBlock:
     page: int | None = None
     cells: list[str] | None = None  # a table row
     header: list[str] | None = None
+    detail: bool = False  # a line of the list item before it (材料类型：原件；份数：1份): a paragraph under that item
 
 
 @dataclass
@@ -124,6 +125,9 @@ def _decide_kinds(blocks: list[_Prepared]) -> None:
     for i, b in enumerate(blocks):
         if b.kind == BlockKind.TABLE_ROW:
             continue
+        if b.raw.detail:
+            b.kind, b.level = BlockKind.PARAGRAPH, 0
+            continue
         if b.raw.heading_level is not None:
             b.kind, b.level = BlockKind.HEADING, b.raw.heading_level
             continue
@@ -142,6 +146,23 @@ def _decide_kinds(blocks: list[_Prepared]) -> None:
             b.kind, b.level = BlockKind.PARAGRAPH, 0
 
 
+_TITLE_WINDOW = 40  # the title is among the first blocks of the document
+
+
+def _demote_banner_headings(blocks: list[_Prepared]) -> None:
+    """Markup headings above the document's title and smaller than it (a portal's banner, a logo, a running
+    title) are not headings: the title (the first of the largest headings near the top) is the first heading."""
+    levels = [b.raw.heading_level for b in blocks[:_TITLE_WINDOW] if b.raw.heading_level is not None]
+    if not levels:
+        return
+    top = min(levels)
+    for b in blocks[:_TITLE_WINDOW]:
+        if b.raw.heading_level == top:
+            return
+        if b.raw.heading_level is not None:
+            b.raw = replace(b.raw, heading_level=None)
+
+
 def build_document(
     source: str,
     sha256: str,
@@ -154,6 +175,7 @@ def build_document(
 ) -> PolicyDocument:
     """Turn a reader's flat blocks into a :class:`PolicyDocument` with sections, parents and offsets."""
     prepared = _prepare(raws)
+    _demote_banner_headings(prepared)
     _decide_kinds(prepared)
     doc = PolicyDocument(source=source, sha256=sha256, kind=kind, pages=pages, warnings=list(warnings or []))
     parts: list[str] = []
@@ -185,6 +207,8 @@ def build_document(
                 open_items.pop()
             parent = open_items[-1][1] if open_items else lead_in
             open_items.append((key, len(doc.blocks)))
+        elif b.kind == BlockKind.PARAGRAPH and b.raw.detail:
+            parent = open_items[-1][1] if open_items else None
         elif b.kind == BlockKind.PARAGRAPH:
             open_items.clear()
             lead_in = len(doc.blocks) if b.text.endswith((":", "：")) else None
