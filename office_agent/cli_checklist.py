@@ -115,12 +115,13 @@ def run_checklist(
     workers: int | None = None,
     progress: bool | None = None,
     fetch_timeout: float = 20.0,
+    settings: Settings | None = None,
 ) -> Checklist:
     """What ``checklist`` and ``ask`` share: settings, the opt-in refiner, the index, the bar, then the answer."""
     from office_agent.cli import shared_settings  # here, not at import: cli.py imports this module
     from office_agent.policy.answer import answer
 
-    settings = shared_settings() or load_settings()
+    settings = settings or shared_settings() or load_settings()
     refiner = None
     if settings.llm.enabled:  # opt-in: the model may rephrase and merge; uncited items are dropped and reported
         from office_agent.policy.checklist import read_documents
