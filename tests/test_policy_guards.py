@@ -125,3 +125,20 @@ def test_outcome_of_a_lost_worker_names_the_limit() -> None:
 
     outcome = _lost(DocLimits(), "x.pdf", "timed out after 300 s; the file was abandoned")
     assert isinstance(outcome, FileOutcome) and "file_timeout_s" in (outcome.reason or "")
+
+
+def test_progress_bar_on_a_terminal_only(capsys: pytest.CaptureFixture[str]) -> None:
+    from office_agent.cli_checklist import Bar
+
+    shown = Bar(True)
+    for done in (1, 2, 3):
+        shown(done, 3)
+    shown.close()
+    assert "guides" in capsys.readouterr().err
+    for bar in (Bar(None), Bar(False)):  # None: a pipe (pytest's capture is not a terminal); False: --quiet
+        bar(1, 3)
+        bar.close()
+    single = Bar(True)
+    single(1, 1)  # one guide: no bar
+    single.close()
+    assert capsys.readouterr().err == ""

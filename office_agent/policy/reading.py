@@ -104,6 +104,10 @@ def _as_read(outcome: FileOutcome) -> Read:
     return outcome
 
 
+def _call(work: Callable[[str, DocLimits], T], limits: DocLimits, path: str) -> T:
+    return work(path, limits)
+
+
 def read_many(
     paths: Sequence[Path],
     limits: DocLimits,
@@ -118,7 +122,7 @@ def read_many(
     names = [str(p) for p in paths]
     total = len(names)
     workers = default_workers(total) if workers is None else max(0, workers)
-    func = partial(work, limits=limits)
+    func: Callable[[str], T] = partial(_call, work, limits)
     if workers == 0 or total == 0:
         for i, name in enumerate(names, 1):
             yield func(name)
