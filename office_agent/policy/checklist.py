@@ -44,10 +44,12 @@ log = logging.getLogger(__name__)
 
 
 def read_documents(
-    paths: Sequence[Path], limits: DocLimits = DEFAULT_DOC_LIMITS, *, workers: int | None = None
+    paths: Sequence[Path], limits: DocLimits = DEFAULT_DOC_LIMITS, *, workers: int | None = 0
 ) -> tuple[list[PolicyDocument], list[FileOutcome]]:
-    """Every readable document, and one outcome per file (failed / skipped with the reason). Read on the
-    supervised pool (a guide that hangs or eats memory is stopped and reported); ``workers=0``: in this process."""
+    """Every readable document, and one outcome per file (failed / skipped with the reason). In this process by
+    default (notebooks, benchmarks, an OCR engine replaying recordings in order); ``workers=None`` or a count: on
+    the supervised pool, where a guide that hangs or eats memory is stopped and reported (what the CLI does, via
+    :func:`checklist_from_paths`)."""
     from office_agent.policy.reading import outcome_of, read_files
 
     docs: list[PolicyDocument] = []
