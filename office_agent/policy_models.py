@@ -37,6 +37,18 @@ class DocLimits(BaseModel):
     max_pages: int = 2000  # PDF pages read; beyond this the rest is left out with a warning
     max_chars: int = 20_000_000  # extracted text kept per document
     max_table_pages: int = 300  # pages on which pdfplumber looks for ruled tables (the slow part of a PDF)
+    # hostile input (docs/checklists.md, "Limits"): each bound ends a file with a reason, never the run
+    max_ocr_pages: int = 60  # pages of a scan (image frames, PDF pages without text) read by OCR, ~1 s each
+    max_image_pixels: int = 80_000_000  # per image or frame, refused before decoding (decompression bombs)
+    zip_max_members: int = 2_000  # members of a DOCX package (a long report has a few hundred)
+    zip_max_total_bytes: int = 256 * 1024 * 1024  # all members of a DOCX, uncompressed
+    zip_member_bytes: int = 64 * 1024 * 1024  # one DOCX member, uncompressed
+    zip_max_ratio: float = 200.0  # uncompressed / compressed per member; Word's XML compresses ~5-30x
+    html_max_bytes: int = 32 * 1024 * 1024  # an HTML page (a portal page is well under 1 MiB)
+    html_max_elements: int = 200_000  # opening tags of an HTML page (a portal page has a few thousand)
+    html_max_depth: int = 256  # nesting of div/table/ul/… (a portal page nests 20-40 deep; libxml2's XML bound)
+    file_timeout_s: float | None = 300.0  # a guide still being read after this long is abandoned (pool runs)
+    worker_memory_bytes: int | None = None  # address space a reading worker may add; None: RAM / 4, ≥ 2 GiB
 
 
 class Location(BaseModel):

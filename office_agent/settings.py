@@ -70,6 +70,21 @@ class LlmSettings(BaseModel):
         return bool(self.model and (self.base_url or self.provider == "ollama"))
 
 
+class GuidesSettings(BaseModel):
+    """Where ``ask`` and ``checklist`` find guides when none is named, and where the guide index is kept.
+
+    ``[guides] paths = ["~/guides", "/srv/banshi"]``; ``cache = "~/.cache/office-agent/guides"`` (the default);
+    ``index = false`` reads every guide on every question.
+    """
+
+    paths: list[Path] = Field(default_factory=list)
+    cache: Path | None = None
+    index: bool = True
+
+    def expanded_paths(self) -> list[Path]:
+        return [p.expanduser() for p in self.paths]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OFFICE_AGENT_", env_nested_delimiter="__", extra="forbid")
 
@@ -79,6 +94,7 @@ class Settings(BaseSettings):
     categories_file: Path | None = None
     rules_file: Path | None = None  # expense-policy rules (office_agent/data/rules.example.yaml)
     llm: LlmSettings = Field(default_factory=LlmSettings)
+    guides: GuidesSettings = Field(default_factory=GuidesSettings)
     today: dt.date | None = None  # for tests and replays: "the future" is judged against this date
 
     def reference_date(self) -> dt.date:

@@ -1,6 +1,8 @@
-"""Write docs/hostile.md: the hostile corpus (tests/hostile/generate.py) run through a real batch, one row per class.
+"""Write docs/hostile.md: the hostile corpus (tests/hostile/generate.py) run through a real batch, one row per class,
+then the hostile guides (tests/hostile/guides.py) through the checklist path.
 
-    .venv/bin/python scripts/hostile_report.py [--light]     (--light leaves out the 10,000-page PDF and 100k ZIP)
+    .venv/bin/python scripts/hostile_report.py [--light]     (--light leaves out the 10,000-page PDF and 100k ZIP,
+                                                               and uses the smaller DOCX bomb, HTML table and PDF)
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from hostile.generate import build_corpus  # noqa: E402
+from hostile.guides import build_guide_corpus  # noqa: E402
 
 from office_agent.batch import run_batch  # noqa: E402
 from office_agent.generate.ledger import write_ledger  # noqa: E402
@@ -62,9 +65,46 @@ def main() -> None:
     for cls, outcomes in rows.items():
         shown = "<br>".join(sorted(set(o.replace("|", "\\|").replace("\n", " ") for o in outcomes)))
         lines.append(f"| {cls} | {len(outcomes)} | {shown} | {invariants[cls]} |")
+    lines += guide_rows(heavy=not args.light)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.output} ({len(rows)} classes, {len(cases)} files)")
+
+
+def guide_rows(heavy: bool) -> list[str]:
+    """The hostile guides beside two good ones, through ``checklist_from_paths`` (supervised pool, 2 workers)."""
+    from office_agent.policy.checklist import checklist_from_paths
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        cases = build_guide_corpus(root, heavy=heavy)
+        start = time.perf_counter()
+        checklist = checklist_from_paths([root], "需要什么材料", workers=2)
+        elapsed = time.perf_counter() - start
+        by_source = {f.source: f for f in checklist.files}
+        answered = {Path(p.file).name for p in checklist.procedures}
+        lines = [
+            "",
+            "## Hostile guides (`checklist`, `ask`)",
+            "",
+            f"The guide corpus in `tests/hostile/guides.py` ({len(cases)} files{', heavy sizes' if heavy else ''}), "
+            f"one `checklist` run of {elapsed:.1f} s on 2 workers; the good guides beside them were answered "
+            f"({'held' if {'good_guide.md', 'good_guide.docx'} <= answered else 'BROKEN'}). Limits: `DocLimits` "
+            "in `office_agent/policy_models.py`, described in [checklists.md](checklists.md#limits).",
+            "",
+            "| class of guide | outcome (status — reason) | invariant checked |",
+            "|---|---|---|",
+        ]
+        for case in cases:
+            f = by_source.get(str(root / case.path))
+            if f is None:
+                shown = "LOST"
+            else:
+                ok = f.status.value in case.statuses and (not case.reason or case.reason in (f.reason or ""))
+                shown = f"{'' if ok else 'UNEXPECTED '}{f.status.value}" + (f" — {f.reason}" if f.reason else "")
+            shown = shown.replace(str(root) + "/", "").replace("|", "\\|")
+            lines.append(f"| {case.cls} | {shown} | {case.invariant} |")
+    return lines
 
 
 if __name__ == "__main__":

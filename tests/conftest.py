@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from office_agent.fontfiles import FontMissing
+
+# the guide index of `checklist` / `ask` goes to a folder of the test run, never to ~/.cache
+os.environ.setdefault("OFFICE_AGENT_GUIDES_CACHE", tempfile.mkdtemp(prefix="office-agent-guides-"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -53,6 +53,11 @@ class GroupBy(StrEnum):
 
 
 Out = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+AskPaths = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Invoices (files, folders, ZIPs), or guides and web addresses for a policy question.",
+                   show_default=False),
+]  # fmt: skip
 LangOpt = Annotated[Lang, typer.Option("--lang", help="Headers and labels: zh (Chinese) or en (English).")]
 Year = Annotated[int | None, typer.Option("--year", help="Only invoices issued in this year.")]
 From = Annotated[str | None, typer.Option("--from", help="Issued on or after: YYYY-MM or YYYY-MM-DD.")]
@@ -297,7 +302,7 @@ def _people(paths: list[Path]) -> list[str]:
 
 def ask(
     request: Annotated[str, typer.Argument(help="What you want, in Chinese or English.", show_default=False)],
-    paths: Paths,
+    paths: AskPaths = None,
     out: Out = Path("outputs"),
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Run without asking (no TTY: never asks).")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only print what was understood.")] = False,
@@ -318,8 +323,11 @@ def ask(
     """
     from office_agent.ask import describe as describe_request
     from office_agent.ask import parse_request
+    from office_agent.cli.ask_policy import ask_policy
+    from office_agent.policy.asking import is_policy_question
 
     setup_logging(verbose)
+    paths = paths or []
     settings = _settings(config, company, company_tax_id, rules)
     router = None
     if settings.llm.enabled:  # opt-in: the request text (never a document) goes to the configured model
@@ -327,6 +335,10 @@ def ask(
 
         router = LlmIntentRouter(settings.llm, today=parse_day(today, end=False))
     req = parse_request(request, today=parse_day(today, end=False), known_people=_people(paths), router=router)
+    if is_policy_question(request, invoice_job=req.understood):  # "第一次办护照要带什么": a checklist from guides
+        ask_policy(request, paths, out, settings, dry_run=dry_run, quiet=quiet, workers=workers)
+    if not paths:
+        raise BadArguments("name the invoices to read: office-agent ask \"…\" FOLDER_OR_FILES")
     err.print(describe_request(req), markup=False)
     if not req.understood:
         examples = '"帮我生成2024年度报销台账", "ledger for March to May 2025, meals only, as csv"'

@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from office_agent.errors import InputError, NeedsOcr
 from office_agent.models import Status
 from office_agent.policy.extract.llm import ChecklistRefiner, refine_checklist
 from office_agent.policy.extract.procedures import extract_procedures
@@ -22,7 +22,7 @@ from office_agent.policy.extract.query import (
     parse_question,
     rank_procedures,
 )
-from office_agent.policy.ingest.docs import DEFAULT_DOC_LIMITS, collect_policy_paths, read_policy_file
+from office_agent.policy.ingest.docs import DEFAULT_DOC_LIMITS, collect_policy_paths
 from office_agent.policy_models import (
     ITEM_KIND_TITLES,
     Applicability,
@@ -36,27 +36,28 @@ from office_agent.policy_models import (
     Profile,
 )
 
+if TYPE_CHECKING:
+    from office_agent.policy.index import GuideIndex
+    from office_agent.policy.reading import Progress
+
 log = logging.getLogger(__name__)
 
 
 def read_documents(
-    paths: Sequence[Path], limits: DocLimits = DEFAULT_DOC_LIMITS
+    paths: Sequence[Path], limits: DocLimits = DEFAULT_DOC_LIMITS, *, workers: int | None = 0
 ) -> tuple[list[PolicyDocument], list[FileOutcome]]:
-    """Every readable document, and one outcome per file (failed / skipped with the reason)."""
+    """Every readable document, and one outcome per file (failed / skipped with the reason). In this process by
+    default (notebooks, benchmarks, an OCR engine replaying recordings in order); ``workers=None`` or a count: on
+    the supervised pool, where a guide that hangs or eats memory is stopped and reported (what the CLI does, via
+    :func:`checklist_from_paths`)."""
+    from office_agent.policy.reading import outcome_of, read_files
+
     docs: list[PolicyDocument] = []
     outcomes: list[FileOutcome] = []
-    for path in collect_policy_paths(list(paths)):
-        try:
-            doc = read_policy_file(path, limits)
-        except NeedsOcr as exc:
-            outcomes.append(FileOutcome(source=str(path), status=Status.SKIPPED, reason=str(exc)))
-            continue
-        except (InputError, OSError) as exc:
-            outcomes.append(FileOutcome(source=str(path), status=Status.FAILED, reason=str(exc)))
-            continue
-        docs.append(doc)
-        status = Status.PARTIAL if doc.warnings else Status.OK
-        outcomes.append(FileOutcome(source=str(path), status=status, reason="; ".join(doc.warnings) or None))
+    for read in read_files(collect_policy_paths(list(paths)), limits, workers=workers):
+        if isinstance(read, PolicyDocument):
+            docs.append(read)
+        outcomes.append(outcome_of(read))
     return docs, outcomes
 
 
@@ -105,23 +106,39 @@ def _for_case(procedures: list[Procedure], texts: list[str], profile: Profile) -
     return [p for p, _ in kept], [t for _, t in kept]
 
 
+def extract_document(doc: PolicyDocument) -> tuple[list[Procedure], list[str]]:
+    """The document's procedures (items deduplicated) and, per procedure, the text it is ranked on."""
+    procedures: list[Procedure] = []
+    texts: list[str] = []
+    for procedure in extract_procedures(doc):
+        procedure.items = _dedupe(procedure.items)
+        procedures.append(procedure)
+        texts.append(doc.text[slice(*procedure.extent)] if procedure.extent else doc.text)
+    return procedures, texts
+
+
 def build_checklist(
     docs: list[PolicyDocument],
     question: str | None = None,
     *,
     files: list[FileOutcome] | None = None,
     refiner: ChecklistRefiner | None = None,
+    extracted: list[tuple[Procedure, str]] | None = None,
 ) -> Checklist:
-    """The checklist for ``question`` (or for every procedure when there is none) from documents already read."""
+    """The checklist for ``question`` (or for every procedure when there is none) from documents already read.
+
+    ``extracted``: the documents' procedures with their texts, kept from an earlier run (the guide index); the
+    documents are then needed only by the refiner.
+    """
     procedures: list[Procedure] = []
     texts: list[str] = []
+    if extracted is None:
+        extracted = [pair for doc in docs for pair in zip(*extract_document(doc), strict=True)]
     counts: dict[str, int] = {}
-    for doc in docs:
-        for procedure in extract_procedures(doc):
-            procedure.items = _dedupe(procedure.items)
-            procedures.append(procedure)
-            texts.append(doc.text[slice(*procedure.extent)] if procedure.extent else doc.text)
-            counts[doc.source] = counts.get(doc.source, 0) + 1
+    for procedure, text in extracted:
+        procedures.append(procedure)
+        texts.append(text)
+        counts[procedure.file] = counts.get(procedure.file, 0) + 1
     outcomes = [o.model_copy(update={"procedures": counts.get(o.source, 0)}) for o in files or []]
     profile = parse_question(question)
     checklist = Checklist(question=question, profile=profile, files=outcomes)
@@ -162,9 +179,16 @@ def checklist_from_paths(
     *,
     limits: DocLimits = DEFAULT_DOC_LIMITS,
     refiner: ChecklistRefiner | None = None,
+    index: GuideIndex | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> Checklist:
-    docs, outcomes = read_documents(paths, limits)
-    checklist = build_checklist(docs, question, files=outcomes, refiner=refiner)
-    if not docs:
+    """Read (or take from ``index``) every guide under ``paths`` and answer ``question`` from them."""
+    from office_agent.policy.guides import load_guides
+
+    guides = load_guides(paths, limits, index=index, workers=workers, progress=progress)
+    docs = guides.documents() if refiner is not None else []
+    checklist = build_checklist(docs, question, files=guides.files, refiner=refiner, extracted=guides.extracted)
+    if not any(f.status in (Status.OK, Status.PARTIAL) for f in guides.files):
         checklist.warnings.append("no document could be read")
     return checklist

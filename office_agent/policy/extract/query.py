@@ -185,8 +185,18 @@ def _jieba() -> Any:
     return tokenizer
 
 
+_KNOWN_TOKENS: dict[str, list[str]] = {}  # text → tokens, kept by the guide index (office_agent.policy.index)
+
+
+def remember_tokens(known: dict[str, list[str]]) -> None:
+    """Tokens computed earlier (by another process), so ranking many kept guides does not run jieba again."""
+    _KNOWN_TOKENS.update(known)
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased tokens: jieba's search-mode words for Chinese, words (plural -s dropped) for the rest."""
+    if (known := _KNOWN_TOKENS.get(text)) is not None:
+        return list(known)
     tokens: list[str] = []
     pos = 0
     for m in _CJK_RUN.finditer(text):

@@ -21,6 +21,7 @@ from pathlib import Path
 from office_agent.errors import EmptyFile, TooLarge, UnsupportedFormat
 from office_agent.ingest.detect import sniff
 from office_agent.models import DocFormat
+from office_agent.policy.ingest.guard import check_docx, check_html
 from office_agent.policy.ingest.html_layout import strip_server_tags
 from office_agent.policy.ingest.structure import RawBlock, build_document
 from office_agent.policy_models import DocKind, DocLimits, PolicyDocument
@@ -115,10 +116,12 @@ def read_policy_bytes(source: str, data: bytes, limits: DocLimits = DEFAULT_DOC_
     elif kind == DocKind.DOCX:
         from office_agent.policy.ingest.from_docx import read_docx_blocks
 
+        check_docx(data, limits)
         raws = read_docx_blocks(data)
     elif kind == DocKind.HTML:
         from office_agent.policy.ingest.from_html import read_html_blocks
 
+        check_html(data, limits)
         raws, warnings = read_html_blocks(data)
     else:
         from office_agent.policy.ingest.from_markdown import read_markdown_blocks, read_text_blocks

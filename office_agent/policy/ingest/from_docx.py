@@ -19,6 +19,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 from office_agent.errors import CorruptFile
 from office_agent.policy.ingest.structure import RawBlock
@@ -87,7 +88,7 @@ def _table(table: Table) -> list[RawBlock]:
 def read_docx_blocks(data: bytes) -> list[RawBlock]:
     try:
         document = open_docx(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.LxmlError) as exc:
         raise CorruptFile(f"not a readable DOCX ({exc})") from exc
     out: list[RawBlock] = []
     for child in document.element.body.iterchildren():

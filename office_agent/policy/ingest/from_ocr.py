@@ -65,7 +65,9 @@ def read_image_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], i
     engine = ocr_available()
     if engine is None:
         raise NeedsOcr(f"image file: {NO_ENGINE}")
-    bounds = DEFAULT_LIMITS.model_copy(update={"max_pages": limits.max_pages})
+    bounds = DEFAULT_LIMITS.model_copy(
+        update={"max_pages": min(limits.max_pages, limits.max_ocr_pages), "max_image_pixels": limits.max_image_pixels}
+    )
     try:
         frames = load_frames(data, bounds)
     except (ImageTooSmall, BlankImage) as exc:

@@ -139,12 +139,18 @@ class _Read:
     warnings: list[str] = field(default_factory=list)
     images: bool = False
     table_pages: int = 0
+    ocr_pages: int = 0
     plumber: pdfplumber.PDF | None = None
 
     def page(self, page: pdfium.PdfPage, number: int) -> None:
         page_lines = _page_lines(page, number)
         if not page_lines and _has_images(page):
             self.images = True
+            self.ocr_pages += 1
+            if self.ocr_pages > self.limits.max_ocr_pages:
+                if self.ocr_pages == self.limits.max_ocr_pages + 1:
+                    self.warnings.append(f"only the first {self.limits.max_ocr_pages} scanned pages were read by OCR")
+                return
             page_lines, page_tables = _ocr_page(page, number)
             self.tables += page_tables
             self.ocr_lines += page_lines
