@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d+[-—–\s]*|第\s*\d+\s*页.*|Page\s+\d+(?:\s+of\s+\d+)?|\d+\s*/\s*\d+)$", re.I)
 HEADING_RATIO = 1.15
 ROW_WRAP_TOLERANCE = 3.0  # points
+LABEL = re.compile(r"^[^\s:：，,。；;（(]{2,10}[:：]")  # "办理地点：…" opens a line of its own
 
 
 def _page_lines(page: pdfium.PdfPage, number: int) -> list[PageLine]:
@@ -263,7 +264,7 @@ def _continues(current: PageLine, text: str, line: PageLine, levels: dict[float,
         return False
     if current.parts > 1 and abs(line.left - current.wrap_left) > ROW_WRAP_TOLERANCE:
         return False  # below a label | value row, only a line under the value wraps it
-    if starts_new_block(line.text) or ends_block(text) or is_heading_line(text):
+    if starts_new_block(line.text) or ends_block(text) or is_heading_line(text) or LABEL.match(line.text):
         return False
     height = max(current.size, 1.0)
     gap = line.top - current.bottom  # glyph boxes of tight lines overlap a little

@@ -65,7 +65,9 @@ def running_lines(pages: dict[int, tuple[float, list[PageLine]]]) -> set[int]:
     in_band: list[PageLine] = []
     for height, lines in pages.values():
         band = height * MARGIN_BAND
-        in_band += [ln for ln in lines if height and (ln.top < band or ln.bottom > height - band)]
+        margin = [ln for ln in lines if height and (ln.top < band or ln.bottom > height - band)]
+        if len(margin) < len(lines):  # a page with nothing but margin lines keeps them: they are its content
+            in_band += margin
     shapes = Counter(_DIGITS.sub("#", ln.text) for ln in in_band)
     sizes: Counter[float] = Counter()
     for _, lines in pages.values():

@@ -122,6 +122,7 @@ def _prepare(raws: list[RawBlock]) -> list[_Prepared]:
 
 
 def _decide_kinds(blocks: list[_Prepared]) -> None:
+    in_article = False  # inside a 第X条: its （一） / 一、 lines are 项 (items), never headings
     for i, b in enumerate(blocks):
         if b.kind == BlockKind.TABLE_ROW:
             continue
@@ -130,9 +131,16 @@ def _decide_kinds(blocks: list[_Prepared]) -> None:
             continue
         if b.raw.heading_level is not None:
             b.kind, b.level = BlockKind.HEADING, b.raw.heading_level
+            in_article = False
             continue
         if b.rank == ARTICLE_RANK:
             b.kind, b.level = BlockKind.PARAGRAPH, b.rank
+            in_article = True
+            continue
+        if b.rank in (1, 2):
+            in_article = False
+        elif in_article and b.rank in _HEADING_RANKS:
+            b.kind, b.level = BlockKind.LIST_ITEM, b.rank or BULLET_RANK
             continue
         if b.rank in _HEADING_RANKS and b.raw.list_depth is None and is_short_title(b.text):
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
