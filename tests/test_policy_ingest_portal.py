@@ -213,6 +213,11 @@ def _docx_without_styles() -> bytes:
         for cell, text in zip(table.rows[i].cells, cells, strict=True):
             cell.text = ""
             cell.paragraphs[0].add_run(text).bold = i == 0 or None
+    cases = d.add_table(rows=3, cols=2)  # a plain header row, not bold: its cells are column names
+    for row, (k, v) in zip(
+        cases.rows, [("情形", "所需材料"), ("委托代理", "授权委托书"), ("单位申请", "营业执照")], strict=True
+    ):
+        row.cells[0].text, row.cells[1].text = k, v
     for _ in range(3):
         para("这是正文段落，说明办理的一般要求和注意事项，字号与正文相同。")
     buf = io.BytesIO()
@@ -227,7 +232,13 @@ def test_docx_without_heading_styles_is_read_by_its_formatting() -> None:
     paragraphs = _texts(doc, BlockKind.PARAGRAPH)
     assert "实施机关：市交通运输局" in paragraphs and "收费：不收费" in paragraphs
     rows = [b for b in doc.blocks if b.kind == BlockKind.TABLE_ROW]
-    assert [r.cells[1] for r in rows] == ["变更申请表", "经营许可证"] and rows[0].header == ["序号", "材料名称", "份数"]
+    assert [r.cells[1] for r in rows[:2]] == ["变更申请表", "经营许可证"] and rows[0].header == [
+        "序号",
+        "材料名称",
+        "份数",
+    ]
+    assert [r.cells for r in rows[2:]] == [["委托代理", "授权委托书"], ["单位申请", "营业执照"]]
+    assert rows[2].header == ["情形", "所需材料"]
 
 
 # --- browser-printed PDFs ----------------------------------------------------------------------------------------

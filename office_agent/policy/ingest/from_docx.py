@@ -156,6 +156,12 @@ def _header_row(row: Any) -> bool:
 
 
 _MAX_LABEL = 12
+# words of column names: a first row made only of them is a header row (情形 | 所需材料), not a label and its value
+_COLUMN_NAME = re.compile(
+    r"序号|编号|名称|情形|情况|材料|类型|份数|数量|备注|说明|要求|来源|渠道|形式|必要|条件|项目|内容|标准|依据|适用"
+    r"|^(?:no\.?|case|situation|documents?|items?|type|copies|notes?|requirements?|source|form|conditions?)\b",
+    re.IGNORECASE,
+)
 
 
 def _labels_and_values(rows: list[list[str]]) -> bool:
@@ -164,6 +170,8 @@ def _labels_and_values(rows: list[list[str]]) -> bool:
         return False
     labels = [clean_text(c) for r in rows for c in r[::2]]
     if len(set(labels)) != len(labels):
+        return False
+    if all(_COLUMN_NAME.search(clean_text(c)) and len(clean_text(c)) <= _MAX_LABEL for c in rows[0]):
         return False
     return all(lb and len(lb) <= _MAX_LABEL and not lb.isdigit() and is_short_title(lb.rstrip("：:")) for lb in labels)
 
