@@ -95,3 +95,28 @@ def test_passport_guide_page_title_sections_and_bracketed_items() -> None:
     assert lead.text == "申请材料：" and all(b.parent == items[0].parent for b in items)
     assert all(b.location.section[-1] == "办事指南" for b in items)
     assert "首页" not in doc.text
+
+
+GUIDE_QUOTING_AN_ARTICLE = """某项目推荐认定
+
+二、受理条件
+
+第十七条 县级人民政府可以从本级名录中向上一级推荐项目。
+
+三、申请材料
+
+1. 申请报告
+2. 推荐申报书
+
+四、办理流程
+
+1. 收件与受理
+"""
+
+
+def test_guide_quoting_an_article_keeps_its_own_sections() -> None:
+    doc = read_policy_bytes("guide.txt", GUIDE_QUOTING_AN_ARTICLE.encode())
+    headings = [b.text for b in doc.blocks if b.kind == BlockKind.HEADING]
+    assert headings == ["某项目推荐认定", "受理条件", "申请材料", "办理流程"]  # 三、 after 第十七条 is no 项
+    report = doc.blocks[_by_text(doc, "申请报告")]
+    assert report.location.section == ("某项目推荐认定", "三、申请材料")
