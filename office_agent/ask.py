@@ -25,7 +25,8 @@ from office_agent.errors import BadArguments
 from office_agent.generate.labels import Lang, category_name
 from office_agent.generate.ledger_view import GroupBy, LedgerOptions, resolve_categories
 
-Job = Literal["ledger", "report", "extract"]
+Job = Literal["ledger", "report", "extract", "pack", "organize", "policy"]
+JOBS: tuple[Job, ...] = ("ledger", "report", "extract", "pack", "organize", "policy")
 OUTPUT_FORMATS = ("xlsx", "csv", "jsonl", "json", "html")
 
 
@@ -46,6 +47,8 @@ class AskRequest:
     output_lang: Lang = "zh"  # the ledger's headers: Chinese unless English is asked for
     router: str = "rules"
     notes: tuple[str, ...] = field(default_factory=tuple)
+    layout: str | None = None  # pack: 1up / 2up / 4up / 6up ("两张一页")
+    organize_by: str | None = None  # organize: month / category / person ("按月份整理")
 
     @property
     def understood(self) -> bool:
@@ -102,6 +105,19 @@ JOB_WORDS: dict[Job, tuple[str, ...]] = {
         "spreadsheet", "excel", "summary", "claim",
     ),
 }
+# issue 16: print pack, organize, policy flags ("把今年的发票打印出来，两张一页", "按月份整理发票", "哪些发票超标了")
+ACTION_WORDS: dict[Job, tuple[str, ...]] = {
+    "pack": ("打印", "print", "粘贴单", "报销单据"),
+    "organize": ("整理", "归档", "重命名", "organize", "rename", "file them"),
+    "policy": ("超标", "超支", "违规", "不合规", "超出标准", "over the limit", "over budget", "out of policy"),
+}
+LEDGER_ONLY = ("台账", "明细", "汇总", "表格", "ledger", "spreadsheet", "excel", "summary")
+N_UP = (
+    ("1up", r"一张一页|每页一张|1\s*(?:张一页|per page|-?up)"),
+    ("2up", r"两张一页|二张一页|每页两张|2\s*(?:张一页|per page|-?up)"),
+    ("4up", r"四张一页|每页四张|4\s*(?:张一页|per page|-?up)"),
+    ("6up", r"六张一页|每页六张|6\s*(?:张一页|per page|-?up)"),
+)
 A, Z = r"(?<![a-z0-9])", r"(?![a-z0-9])"  # ASCII word edges: \b sees no edge between 导出 and csv
 FORMAT_WORDS = (
     ("jsonl", rf"{A}jsonl{Z}|json lines"),
@@ -275,8 +291,22 @@ def _jobs(text: str, formats: Sequence[str]) -> tuple[Job, ...]:
         hits.discard("ledger")  # 报销复核报告: the report about reimbursements
     if re.search(r"expense report|reimbursement report", text) and "review" not in text:
         hits.discard("report")  # an "expense report" is what we call the ledger
-    order: tuple[Job, ...] = ("ledger", "report", "extract")
-    return tuple(j for j in order if j in hits)
+    actions = {job for job, words in ACTION_WORDS.items() if any(w in text for w in words)}
+    if actions and not any(w in text for w in LEDGER_ONLY):
+        hits.discard("ledger")  # "把发票打印出来": the invoices are what is printed, not a ledger
+    return tuple(j for j in JOBS if j in hits | actions)
+
+
+def _layout(text: str) -> str | None:
+    return next((layout for layout, pat in N_UP if re.search(pat, text)), None)
+
+
+def _organize_by(text: str) -> str | None:
+    if re.search(r"按月|by month|monthly", text):
+        return "month"
+    if re.search(r"按类别|按类型|按费用类型|by category", text):
+        return "category"
+    return "person" if re.search(r"按人|按报销人|by person", text) else None
 
 
 def _person(text: str, raw: str, known: Sequence[str]) -> str | None:
@@ -342,6 +372,8 @@ def parse_request(
         lang="zh" if zh else "en",
         output_lang="en" if english_out else "zh",
         notes=tuple(slots.notes),
+        layout=_layout(low),
+        organize_by=_organize_by(low),
     )
     if not request.jobs and (request.year or request.date_from or request.categories or request.formats):
         note = "未说做什么，按报销台账" if zh else "no job named: a ledger assumed"
@@ -366,7 +398,7 @@ def _ask_router(router: IntentRouter, text: str, rules: AskRequest) -> AskReques
 
 def validate_request(req: AskRequest) -> AskRequest:
     """The checks every request passes, whoever made it: known jobs, formats and categories, an ordered range."""
-    bad_jobs = [j for j in req.jobs if j not in ("ledger", "report", "extract")]
+    bad_jobs = [j for j in req.jobs if j not in JOBS]
     bad_formats = [f for f in req.formats if f not in OUTPUT_FORMATS]
     if bad_jobs or bad_formats:
         raise BadArguments(f"unknown job or format: {', '.join(bad_jobs + bad_formats)}")
@@ -384,6 +416,9 @@ def describe(req: AskRequest) -> str:
         "ledger": ("报销台账", "ledger"),
         "report": ("复核报告", "review report"),
         "extract": ("提取记录", "records"),
+        "pack": (f"打印包（{req.layout or '2up'}）", f"print pack ({req.layout or '2up'})"),
+        "organize": (f"整理文件（{req.organize_by or 'month'}）", f"organize files (by {req.organize_by or 'month'})"),
+        "policy": ("超标检查", "policy check"),
     }
     parts = [" + ".join(names[j][0 if zh else 1] for j in req.jobs)]
     if req.year:

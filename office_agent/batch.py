@@ -18,6 +18,7 @@ from office_agent.extract.chain import chain_for, deduplicate_step
 from office_agent.ingest.sources import Blob, InputFile, discover, expand, failed, read_file
 from office_agent.models import BatchResult, FileResult, Status
 from office_agent.pool import SupervisedPool, default_memory_limit
+from office_agent.rules import check_policy, load_rules
 from office_agent.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,17 @@ def run_batch(
     ``settings``: company profile, period, categories, opt-in LLM (default: none of them).
     ``seen``: invoices counted by earlier runs, so a re-submission is marked ``duplicate_of``.
     """
+    rules = load_rules(settings.rules_file) if settings is not None and settings.rules_file else None
     files, refused = discover(paths, exclude)
     workers = default_workers() if workers is None else max(0, workers)
     results: list[FileResult] = list(refused)
     for per_file in _map(files, workers, limits, settings, progress):
         results.extend(per_file)
     invoices = deduplicate_step(settings, seen).invoke([inv for r in results for inv in r.invoices])
-    return BatchResult(files=results, invoices=invoices)
+    batch = BatchResult(files=results, invoices=invoices)
+    if rules is not None:  # expense-policy flags join each invoice's checks
+        check_policy(batch, rules, today=settings.reference_date() if settings else None)
+    return batch
 
 
 def _map(

@@ -44,6 +44,14 @@ class Period(BaseModel):
         return self
 
 
+class ClaimProfile(BaseModel):
+    """Who claims, for the 报销单 cover of a print pack (``[claim]`` in office-agent.toml; ``pack`` options win)."""
+
+    claimant: str | None = None  # 报销人
+    department: str | None = None  # 部门
+    purpose: str | None = None  # 事由
+
+
 class LlmSettings(BaseModel):
     """An OpenAI-compatible endpoint (Qwen on DashScope, vLLM, LM Studio…) or a local Ollama. Off by default."""
 
@@ -67,7 +75,9 @@ class Settings(BaseSettings):
 
     company: CompanyProfile = Field(default_factory=CompanyProfile)
     period: Period = Field(default_factory=Period)
+    claim: ClaimProfile = Field(default_factory=ClaimProfile)
     categories_file: Path | None = None
+    rules_file: Path | None = None  # expense-policy rules (office_agent/data/rules.example.yaml)
     llm: LlmSettings = Field(default_factory=LlmSettings)
     today: dt.date | None = None  # for tests and replays: "the future" is judged against this date
 

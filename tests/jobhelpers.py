@@ -53,8 +53,8 @@ def write_job_file(tmp: Path, **extra: Any) -> Path:
 
 
 def cli_command(*args: str) -> list[str]:
-    """``office-agent ARGS`` with the job commands registered (whether or not cli.py registers them itself)."""
-    return [sys.executable, "-m", "office_agent.cli_jobs", *args]
+    """``office-agent ARGS`` (the job commands are registered with the rest)."""
+    return [sys.executable, "-m", "office_agent", *args]
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,4 @@
-"""The ledger, report and ask commands (office_agent.cli_ledger), run as a user runs them."""
+"""The ledger, report and ask commands (office_agent.cli.invoices), run as a user runs them."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from factories import einvoice
 from ledger_builders import sheet_rows
 from openpyxl import load_workbook
 
-# The app as cli.py will build it once cli_ledger.register(app) is wired in; main() maps errors to exit codes.
-MAIN = "from office_agent import cli; from office_agent.cli_ledger import register; register(cli.app); cli.main()"
+# The whole office-agent command; main() maps errors to exit codes.
+MAIN = "from office_agent.cli import main; main()"
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -17,8 +17,8 @@ from office_agent.generate.ledger import MONEY_FORMAT, write_ledger
 from office_agent.generate.ledger_view import LedgerOptions
 from office_agent.models import DocFormat, FileResult, Status
 
-SHEETS_ZH = ["台账", "明细", "汇总", "待复核", "说明"]
-SHEETS_EN = ["Ledger", "Line items", "Summary", "To review", "About"]
+SHEETS_ZH = ["台账", "明细", "汇总", "待复核", "说明", "报销单"]
+SHEETS_EN = ["Ledger", "Line items", "Summary", "To review", "About", "Claim form"]
 INJECTIONS = ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1,2)", "=1+1"]
 
 
@@ -185,7 +185,7 @@ def test_files_are_readable_by_others_like_any_saved_file(tmp_path: Path) -> Non
 
 def test_write_ledger_keeps_its_old_signature(tmp_path: Path) -> None:
     result = batch([make_invoice("1", "10.00")])
-    paths = write_ledger(result, tmp_path, tmp_path)  # positional source_root, as cli.py calls it
+    paths = write_ledger(result, tmp_path, tmp_path)  # positional source_root, as the ledger command calls it
     assert sorted(paths) == ["csv", "jsonl", "xlsx"]
     only_csv = write_ledger(result, tmp_path / "csv", formats=("csv",))
     assert list(only_csv) == ["csv"] and sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["ledger.csv"]

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from policy_helpers import CJK_FONT, POLICY_SAMPLES, scanned_pdf_bytes
 from typer.testing import CliRunner
 
-from office_agent.cli_checklist import register
+from office_agent.cli.checklist import register
 from office_agent.policy.checklist import checklist_from_paths
 from office_agent.policy.generate.checklist import render_json, render_markdown, write_checklist
 from office_agent.policy_models import Checklist

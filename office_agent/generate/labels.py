@@ -172,6 +172,15 @@ CHECK_NAMES: dict[str, tuple[str, str]] = {
     "line_tax": ("逐行税额", "tax per line"),
     "date_sane": ("开票日期合理", "issue date plausible"),
     "buyer_is_company": ("抬头为本公司", "buyer is the company"),
+    # expense-policy rules (office_agent/rules): policy.<section of rules.yaml>
+    "policy.hotel": ("超住宿标准", "hotel over the nightly cap"),
+    "policy.meal": ("超餐费标准", "meals over the cap"),
+    "policy.taxi": ("用车时段不符", "taxi outside the allowed hours"),
+    "policy.weekend": ("周末/节假日支出", "weekend or holiday spend"),
+    "policy.age": ("超过报销时限", "claimed too late"),
+    "policy.consecutive": ("连号发票", "consecutive invoice numbers"),
+    "policy.buyer": ("抬头不符（制度）", "buyer not as the policy requires"),
+    "policy.claimed_before": ("重复报销", "claimed before"),
 }
 
 FIELD_NAMES: dict[str, tuple[str, str]] = {

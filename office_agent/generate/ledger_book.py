@@ -34,6 +34,7 @@ from openpyxl.xml.constants import PKG_REL_NS
 from openpyxl.xml.functions import xmlfile
 
 from office_agent import __version__
+from office_agent.generate.claim import ClaimTally, write_claim_sheet
 from office_agent.generate.labels import Lang, category_name, field_name, t
 
 if TYPE_CHECKING:
@@ -215,6 +216,7 @@ class LedgerBook:
         self.about = self.wb.create_sheet(t("sheet.about", lang))
         self.rows = self.item_rows = self.review_rows = 0
         self.counted = self.duplicates = self.red = 0
+        self.claim = ClaimTally()
         for item in frame.lead_review:
             self._review_row(item)
 
@@ -225,6 +227,7 @@ class LedgerBook:
         self.duplicates += bool(inv.duplicate_of)
         self.red += inv.is_red
         self.summary.see(row)
+        self.claim.see(row)
         self._ledger_row(row)
         if row.counted:  # a duplicate's lines are the first occurrence's lines: listed once
             self._item_rows(row)
@@ -300,6 +303,8 @@ class LedgerBook:
             self.review.append([note])
         self.summary.write(layout)
         self._about()
+        claim = self.wb.create_sheet("报销单" if lang == "zh" else "Claim form")
+        write_claim_sheet(claim, self.claim, self.frame.options)
         stamp = generated_at(self.frame.options)
         self.wb.properties.created = stamp
         self.wb.properties.modified = stamp

@@ -511,8 +511,12 @@ def _page_box(ofd: OpenOfd, root: ET.Element | None) -> tuple[float, ...]:
     return box if box is not None else _A4
 
 
-def render_ofd(data: bytes, page: int = 1, width: int = 560, limits: Limits = DEFAULT_LIMITS) -> OfdPicture | None:
+def render_ofd(
+    data: bytes, page: int = 1, width: int = 560, limits: Limits = DEFAULT_LIMITS, supersample: int = SUPERSAMPLE
+) -> OfdPicture | None:
     """Page ``page`` (1-based) of the OFD in ``data``, ``width`` pixels wide; None when there is no such page.
+    ``supersample``: drawn that many times larger, then shrunk (smooth lines in small pictures; 1 for print
+    resolution, where it would only cost time).
 
     Raises what :func:`open_ofd` raises for a package that is not an OFD or is hostile.
     """
@@ -525,8 +529,8 @@ def render_ofd(data: bytes, page: int = 1, width: int = 560, limits: Limits = DE
         if box[3] / box[2] > MAX_ASPECT or box[2] / box[3] > MAX_ASPECT:
             ofd.pkg.warn(f"page {page} is {box[2]:g} x {box[3]:g} mm; not drawn")
             return None
-        scale = width * SUPERSAMPLE / box[2]
-        canvas = Image.new("RGB", (width * SUPERSAMPLE, max(1, round(box[3] * scale))), "white")
+        scale = width * supersample / box[2]
+        canvas = Image.new("RGB", (width * supersample, max(1, round(box[3] * scale))), "white")
         res = _Resources(ofd)
         painter = _Painter(ofd, res, box, scale, canvas)
         if root is not None:
@@ -544,5 +548,6 @@ def render_ofd(data: bytes, page: int = 1, width: int = 560, limits: Limits = DE
                 at = floats(appearance.get("Boundary"), 4)
                 if at is not None:
                     painter.block(appearance, Paint(), (1.0, 0.0, 0.0, 1.0, at[0], at[1]))
-        image = canvas.resize((width, max(1, round(width * box[3] / box[2]))), Image.Resampling.LANCZOS)
+        size = (width, max(1, round(width * box[3] / box[2])))
+        image = canvas if canvas.size == size else canvas.resize(size, Image.Resampling.LANCZOS)
         return OfdPicture(image, (box[2] * MM, box[3] * MM), list(ofd.warnings), font_note())

@@ -48,9 +48,9 @@ def _date(v: dt.date | None) -> str:
 
 
 class _Page:
-    def __init__(self, width: int):
-        self.s = width * SUPERSAMPLE / PAGE_MM[0]  # canvas pixels per mm
-        self.image = Image.new("RGB", (width * SUPERSAMPLE, round(PAGE_MM[1] * self.s)), "white")
+    def __init__(self, width: int, supersample: int = SUPERSAMPLE):
+        self.s = width * supersample / PAGE_MM[0]  # canvas pixels per mm
+        self.image = Image.new("RGB", (width * supersample, round(PAGE_MM[1] * self.s)), "white")
         self.draw = ImageDraw.Draw(self.image)
         self.boxes: dict[str, BBox] = {}
 
@@ -200,14 +200,16 @@ def _watermark(p: _Page) -> None:
     p.image.paste(tint, (0, 0), layer.point(lambda v: v * 110 // 255))
 
 
-def render_fields(inv: Invoice, width: int = 560) -> DrawnFields:
-    """The record as a 数电 page, ``width`` pixels wide, with the box (in points) of every field drawn."""
-    p = _Page(width)
+def render_fields(inv: Invoice, width: int = 560, supersample: int = SUPERSAMPLE) -> DrawnFields:
+    """The record as a 数电 page, ``width`` pixels wide, with the box (in points) of every field drawn
+    (``supersample``: drawn that much larger and shrunk, for small pictures; 1 at print resolution)."""
+    p = _Page(width, supersample)
     _watermark(p)
     _header(p, inv)
     _parties(p, inv)
     _items(p, inv)
     _totals(p, inv)
     boxes = {k: v for k, v in p.boxes.items() if k != "title"}
-    image = p.image.resize((width, round(p.image.height / SUPERSAMPLE)), Image.Resampling.LANCZOS)
+    size = (width, round(p.image.height / supersample))
+    image = p.image if p.image.size == size else p.image.resize(size, Image.Resampling.LANCZOS)
     return DrawnFields(image, (PAGE_MM[0] * MM, PAGE_MM[1] * MM), boxes)

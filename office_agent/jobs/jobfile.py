@@ -137,7 +137,8 @@ class Job(BaseModel):
     def config_digest(self, settings: Settings) -> str:
         """What the stored records depend on: a content read under another configuration is read again."""
         parts: dict[str, Any] = {
-            "settings": settings.model_dump(mode="json", exclude={"today"}),
+            # claim (the pack's cover) and rules_file (flags added after reading) never change a stored record
+            "settings": settings.model_dump(mode="json", exclude={"today", "claim", "rules_file"}),
             "limits": self.limits.model_dump(mode="json"),
         }
         if settings.categories_file and Path(settings.categories_file).is_file():

@@ -1,8 +1,7 @@
 """The scheduled-job commands: ``run JOB.toml``, ``watch FOLDER``, ``store export|import|info``.
 
-``office_agent.cli`` adds them with ``register(app)``. Each command is a few lines over ``office_agent.jobs``;
-errors travel up to ``office_agent.cli.main``, the one place that turns them into exit codes (4: locked).
-``python -m office_agent.cli_jobs …`` is the whole ``office-agent`` command with these registered.
+``office_agent.cli.app`` adds them with ``register(app)``. Each command is a few lines over ``office_agent.jobs``;
+errors travel up to ``office_agent.cli.app.main``, the one place that turns them into exit codes (4: locked).
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from office_agent.cli_options import Quiet, StdoutOutput, Verbose, Workers
+from office_agent.cli.options import Quiet, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.jobs.jobfile import job_from_dict, load_job
 from office_agent.jobs.logs import setup_logging
@@ -238,15 +237,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(store_app, name="store")
 
 
-def main() -> None:
-    from office_agent.cli import app
-    from office_agent.cli import main as cli_main
-
-    register(app)
-    cli_main()
-
-
-__all__ = ["main", "register"]
-
-if __name__ == "__main__":
-    main()
+__all__ = ["register"]

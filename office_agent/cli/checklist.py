@@ -1,5 +1,6 @@
 """``office-agent checklist``: policy documents → a checklist that cites its sources. A few lines over the library
-(``office_agent.policy.checklist`` and ``office_agent.policy.generate.checklist``); registered by ``cli.py``.
+(``office_agent.policy.checklist`` and ``office_agent.policy.generate.checklist``); registered by
+``office_agent.cli.app``.
 
 Exit codes: 0 a checklist was made from every file; 1 some files could not be read, or the question matched
 nothing (the output says what the documents cover); 2 no document could be read; 3 bad arguments.
@@ -15,7 +16,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from office_agent.cli_options import Quiet, Verbose
+from office_agent.cli.common import setup_logging, shared_settings
+from office_agent.cli.options import Quiet, Verbose
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.models import Status
 from office_agent.policy_models import Checklist
@@ -74,11 +76,10 @@ def checklist(
 
     Example: office-agent checklist samples/policy --question "杭州户籍办理护照需要什么材料" -f xlsx -o out.xlsx
     """
-    from office_agent.cli import _setup_logging, shared_settings  # here, not at import: cli.py imports this module
     from office_agent.policy.checklist import checklist_from_paths
     from office_agent.policy.generate.checklist import render_json, render_markdown, write_checklist
 
-    _setup_logging(verbose)
+    setup_logging(verbose)
     missing = [str(p) for p in docs if not p.exists()]
     if missing:
         raise BadArguments(f"no such file or folder: {', '.join(missing)}")

@@ -1,8 +1,8 @@
-"""The ledger, report and ask commands. ``register(app)`` adds them to the ``office-agent`` Typer app.
+"""The invoice commands: extract, ledger, report and ask. ``register(app)`` adds them to the ``office-agent`` app.
 
-Each command is a few lines over the library (office_agent.generate, office_agent.ask); exceptions become exit
-codes in ``office_agent.cli.main`` only. Shared helpers (logging, the summary, exit codes) come from
-``office_agent.cli``, imported when a command runs, so the two modules can import each other in either order.
+Each command is a few lines over the library (office_agent.batch, office_agent.generate, office_agent.ask);
+exceptions become exit codes in ``office_agent.cli.app.main`` only. Shared helpers (logging, the summary, exit
+codes) come from ``office_agent.cli.common``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from office_agent.cli_options import Config, Paths, Quiet, Verbose, Workers
+from office_agent.cli.common import (
+    OutputFormat,
+    batch_exit_code,
+    err,
+    print_summary,
+    printable,
+    settings_of,
+    setup_logging,
+    shared_settings,
+)
+from office_agent.cli.options import Config, Paths, Quiet, RulesFile, StdoutOutput, Verbose, Workers
 from office_agent.errors import BadArguments, ExitCode
 from office_agent.generate.ledger_view import LedgerOptions
 
@@ -67,16 +77,16 @@ def parse_day(value: str | None, end: bool) -> dt.date | None:
         raise BadArguments(f"{value!r}: not a date; use YYYY-MM or YYYY-MM-DD") from exc
 
 
-def _settings(config: Path | None, company: str | None, tax_id: str | None) -> Settings:
+def _settings(config: Path | None, company: str | None, tax_id: str | None, rules: Path | None = None) -> Settings:
     """The shared settings given before the command (``office-agent --company … ledger``), with this command's
     own options on top; a ``--config`` given here is read instead."""
-    from office_agent.cli import shared_settings
     from office_agent.settings import load_settings
 
     base = shared_settings()
     if base is None or config is not None:
-        return load_settings(config, company__name=company, company__tax_id=tax_id)
+        return load_settings(config, company__name=company, company__tax_id=tax_id, rules_file=rules)
     own = {k: v for k, v in (("name", company), ("tax_id", tax_id)) if v}
+    base = base.model_copy(update={"rules_file": rules}) if rules else base
     return base.model_copy(update={"company": base.company.model_copy(update=own)}) if own else base
 
 
@@ -124,13 +134,47 @@ def _run(paths: list[Path], out: Path, workers: int | None, settings: Settings) 
 
 
 def _finish(result: BatchResult, written: list[Path], quiet: bool) -> None:
-    from office_agent import cli
-
     if not quiet:
-        cli._summary(result)
+        print_summary(result)
         for path in written:
-            cli.err.print(f"wrote {path}")
-    raise typer.Exit(cli._exit_code(result))
+            err.print(f"wrote {path}")
+    raise typer.Exit(batch_exit_code(result))
+
+
+def extract(
+    ctx: typer.Context,
+    paths: Paths,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
+    output: StdoutOutput = None,
+    rules: RulesFile = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Print one record per invoice (and one per file that failed).
+
+    Example: office-agent extract samples/invoices --format csv -o outputs/invoices.csv
+    """
+    setup_logging(verbose)
+    from office_agent.batch import run_batch
+    from office_agent.generate.records import iter_records, write_csv, write_json, write_jsonl
+    from office_agent.models import Status
+
+    settings = settings_of(ctx).model_copy(update={"rules_file": rules}) if rules else settings_of(ctx)
+    result = run_batch(paths, workers=workers, exclude=[output] if output else [], settings=settings)
+    failures = [f for f in result.files if f.status == Status.FAILED]
+    writer = {OutputFormat.jsonl: write_jsonl, OutputFormat.json: write_json, OutputFormat.csv: write_csv}[fmt]
+    records = iter_records(result.invoices, failures)
+    if output is None:
+        writer(records, sys.stdout)
+    else:
+        from office_agent.generate.ledger import atomic_write
+
+        with atomic_write(output, encoding="utf-8-sig" if fmt == OutputFormat.csv else "utf-8") as fh:
+            writer(records, fh)
+    if not quiet:
+        print_summary(result)
+    raise typer.Exit(batch_exit_code(result))
 
 
 def ledger(
@@ -146,6 +190,7 @@ def ledger(
     company: Company = None,
     company_tax_id: CompanyId = None,
     report: Annotated[bool, typer.Option("--report", help="Also write report.html (the review report).")] = False,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -155,12 +200,11 @@ def ledger(
 
     Example: office-agent ledger ~/fapiao --year 2025 --category 餐饮 --group-by person -o outputs/2025
     """
-    from office_agent import cli
     from office_agent.generate.ledger import write_ledger
     from office_agent.generate.report import write_report
 
-    cli._setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    setup_logging(verbose)
+    settings = _settings(config, company, company_tax_id, rules)
     options = _options(paths, settings, lang, year, date_from, date_to, category, group_by, person)
     result = _run(paths, out, workers, settings)
     written = list(write_ledger(result, out, source_root=Path.cwd(), options=options).values())
@@ -180,6 +224,7 @@ def report(
     company: Company = None,
     company_tax_id: CompanyId = None,
     thumbnails: Annotated[bool, typer.Option(help="Page pictures with field boxes (off: text only, faster).")] = True,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -189,11 +234,10 @@ def report(
 
     Example: office-agent report ~/fapiao -o outputs && open outputs/report.html#needs-review
     """
-    from office_agent import cli
     from office_agent.generate.report import write_report
 
-    cli._setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    setup_logging(verbose)
+    settings = _settings(config, company, company_tax_id, rules)
     options = _options(paths, settings, lang, year, date_from, date_to, category)
     result = _run(paths, out, workers, settings)
     path = write_report(result, out / "report.html", options, source_root=Path.cwd(), thumbnails=thumbnails)
@@ -218,6 +262,7 @@ def ask(
     today: Annotated[str | None, typer.Option("--today", hidden=True, help="Reference date (tests).")] = None,
     company: Company = None,
     company_tax_id: CompanyId = None,
+    rules: RulesFile = None,
     config: Config = None,
     workers: Workers = None,
     quiet: Quiet = False,
@@ -229,19 +274,18 @@ def ask(
     Example: office-agent ask "帮我生成2024年度报销台账" ~/fapiao
     Example: office-agent ask "ledger for March to May 2025, meals only, as csv" ~/fapiao
     """
-    from office_agent import cli
     from office_agent.ask import describe as describe_request
     from office_agent.ask import parse_request
 
-    cli._setup_logging(verbose)
-    settings = _settings(config, company, company_tax_id)
+    setup_logging(verbose)
+    settings = _settings(config, company, company_tax_id, rules)
     router = None
     if settings.llm.enabled:  # opt-in: the request text (never a document) goes to the configured model
         from office_agent.ask_llm import LlmIntentRouter
 
         router = LlmIntentRouter(settings.llm, today=parse_day(today, end=False))
     req = parse_request(request, today=parse_day(today, end=False), known_people=_people(paths), router=router)
-    cli.err.print(describe_request(req), markup=False)
+    err.print(describe_request(req), markup=False)
     if not req.understood:
         examples = '"帮我生成2024年度报销台账", "ledger for March to May 2025, meals only, as csv"'
         raise BadArguments(f"could not tell what to do with {request!r}; try e.g. {examples}")
@@ -249,6 +293,9 @@ def ask(
         raise typer.Exit(ExitCode.OK)
     if sys.stdin.isatty() and not yes and not typer.confirm("继续？/ Go ahead?", default=True):
         raise typer.Abort()
+    if "policy" in req.jobs and settings.rules_file is None:
+        raise BadArguments("checking for breaches needs your expense rules: add --rules rules.yaml (an annotated "
+                           "example is office_agent/data/rules.example.yaml)")  # fmt: skip
     options = req.ledger_options(paths, company=_company(settings))
     result = _run(paths, out, workers, settings)
     _finish(result, run_jobs(req, result, out, options), quiet)
@@ -278,11 +325,47 @@ def run_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOpt
             written.append(path)
     if "report" in req.jobs or "html" in req.formats:
         written.append(write_report(result, out / "report.html", options, source_root=Path.cwd()))
+    return written + _issue16_jobs(req, result, out, options)
+
+
+def _issue16_jobs(req: AskRequest, result: BatchResult, out: Path, options: LedgerOptions) -> list[Path]:
+    """The print pack ("两张一页"), organize ("按月份整理发票") and the policy flags ("哪些发票超标了")."""
+    from office_agent.generate.organize import BYS, By
+    from office_agent.generate.organize import organize as organize_files
+    from office_agent.generate.pack import PackOptions, build_pack
+
+    written: list[Path] = []
+    if "pack" in req.jobs:
+        layout = req.layout or "2up"
+        written.append(build_pack(result, out / "pack.pdf", PackOptions(layout=layout, ledger=options),
+                                  source_root=Path.cwd()).path)  # fmt: skip
+    if "organize" in req.jobs:
+        by: By = next((b for b in BYS if b == req.organize_by), "month")
+        organize_files(result, out / "organized", by=by, inputs=tuple(p for p in options.inputs if p.is_dir()))
+        written.append(out / "organized" / "organize.json")
+    if "policy" in req.jobs:
+        written.append(_policy_flags(result, out / "policy.json"))
     return written
 
 
+def _policy_flags(result: BatchResult, path: Path) -> Path:
+    import json
+
+    from office_agent.generate.ledger import atomic_write
+    from office_agent.rules.check import policy_flags
+
+    flags = policy_flags(result.invoices)
+    for f in flags:
+        err.print(f"{f['rule']}: {printable(f['source'])}: {f['detail']}", markup=False)
+    err.print(f"{len(flags)} policy flags", markup=False)
+    with atomic_write(path) as fh:
+        json.dump(flags, fh, ensure_ascii=False, indent=1)
+    return path
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``ledger``, ``report`` and ``ask`` to ``app``."""
+    """Add ``extract``, ``ledger``, ``report`` and ``ask`` to ``app``."""
+    app.command("extract")(extract)
     app.command("ledger")(ledger)
     app.command("report")(report)
     app.command("ask")(ask)

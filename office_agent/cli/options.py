@@ -16,3 +16,6 @@ Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")]
 Config = Annotated[Path | None, typer.Option("--config", help="Settings file (default: ./office-agent.toml).")]
 StdoutOutput = Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")]
+RulesFile = Annotated[
+    Path | None, typer.Option("--rules", help="Expense-policy rules (YAML): breaches are flagged for review.")
+]

@@ -1,7 +1,7 @@
 """``office-agent ocr …``: the OCR engines here, and the offline model folders for the optional PaddleOCR engine.
 
 ``register(app)`` adds the group to the ``office-agent`` Typer app; exceptions become exit codes in
-``office_agent.cli.main`` only.
+``office_agent.cli.app.main`` only.
 """
 
 from __future__ import annotations
