@@ -41,7 +41,8 @@ _BLOCK_TAGS = {"p", "div", "section", "article", "main", "body", "blockquote", "
                "summary", "tr", "td", "th", "thead", "tbody", "tfoot", "caption", "br", "hr", "center",
                "header"}  # fmt: skip
 _HEADINGS = {f"h{i}": i for i in range(1, 7)}
-STYLED_TITLE_LEVEL = 6  # a <p>-styled section title: below every markup heading of the page
+STYLED_TITLE_LEVEL = 6
+TITLE_WINDOW = 40  # a <p>-styled section title: below every markup heading of the page
 _TITLE_SPLIT = re.compile(r"\s*[-_|｜—–]\s*")
 
 
@@ -67,7 +68,7 @@ class _HtmlWalker:
             if not isinstance(child, Tag):
                 continue
             name = child.name
-            if name not in _BLOCK_TAGS:
+            if name not in _BLOCK_TAGS and not (not self.inline and is_title_element(child, inline=True)):
                 self.inline.append(child.get_text(" "))
                 continue
             self.flush()
@@ -185,6 +186,18 @@ def _page_title(soup: BeautifulSoup) -> str | None:
     return first if len(first) >= 2 and first.lower() not in ("document", "untitled", "index") else None
 
 
+def _place_title(blocks: list[RawBlock], title: str) -> None:
+    """The ``<title>`` names the page: the block near the top that reads the same is its title (a heading above
+    every other); a page with no heading of its own gets the ``<title>`` as its first heading."""
+    wanted = "".join(title.split())
+    for raw in blocks[:TITLE_WINDOW]:
+        if raw.cells is None and "".join(raw.text.split()) == wanted:
+            raw.heading_level = 0 if raw.heading_level is None or raw.heading_level > 1 else raw.heading_level
+            return
+    if not any((b.heading_level or STYLED_TITLE_LEVEL) < STYLED_TITLE_LEVEL for b in blocks):
+        blocks.insert(0, RawBlock(title, heading_level=1))
+
+
 def read_html_blocks(data: bytes) -> tuple[list[RawBlock], list[str]]:
     """Blocks of the page's content, and warnings (e.g. how much chrome was dropped)."""
     soup = BeautifulSoup(strip_server_tags(data), "lxml")
@@ -200,7 +213,6 @@ def read_html_blocks(data: bytes) -> tuple[list[RawBlock], list[str]]:
         log.debug("dropped %d script/navigation elements", removed)
     if not walker.out and removed:
         warnings.append(f"the page is only scripts and navigation ({removed} elements dropped), no content")
-    headed = any((b.heading_level or STYLED_TITLE_LEVEL) < STYLED_TITLE_LEVEL for b in walker.out)
-    if walker.out and title and not headed:
-        walker.out.insert(0, RawBlock(title, heading_level=1))
+    if walker.out and title:
+        _place_title(walker.out, title)
     return walker.out, warnings

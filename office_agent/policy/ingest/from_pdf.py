@@ -16,7 +16,7 @@ import io
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pdfplumber
@@ -25,6 +25,13 @@ import pypdfium2.raw as pdfium_c
 
 from office_agent.errors import CorruptFile, EmptyFile, NeedsOcr
 from office_agent.ingest.pdf import open_pdf
+from office_agent.policy.ingest.pdf_layout import (
+    PageLine,
+    PageTable,
+    join_split_tables,
+    merge_rows,
+    running_lines,
+)
 from office_agent.policy.ingest.structure import RawBlock, ends_block, is_heading_line, join_wrapped, starts_new_block
 from office_agent.policy_models import DocLimits
 
@@ -32,28 +39,8 @@ log = logging.getLogger(__name__)
 
 PAGE_NUMBER = re.compile(r"^(?:[-—–\s]*\d+[-—–\s]*|第\s*\d+\s*页.*|Page\s+\d+(?:\s+of\s+\d+)?|\d+\s*/\s*\d+)$", re.I)
 HEADING_RATIO = 1.15
-
-
-@dataclass
-class PageLine:
-    """One line of a page in points (top-left origin); ``size``: font size, or the line's height from OCR."""
-
-    text: str
-    page: int
-    top: float
-    bottom: float
-    size: float
-    order: int = 0  # reading-order region on the page (OCR: the column or block it sits in); text layer: 0
-
-
-@dataclass
-class PageTable:
-    """A table of a page: its rows of cell texts, the first being the header."""
-
-    page: int
-    top: float
-    rows: list[list[str]]
-    order: int = 0
+ROW_WRAP_TOLERANCE = 3.0  # points
+LABEL = re.compile(r"^[^\s:：，,。；;（(]{2,10}[:：]")  # "办理地点：…" opens a line of its own
 
 
 def _page_lines(page: pdfium.PdfPage, number: int) -> list[PageLine]:
@@ -70,12 +57,12 @@ def _page_lines(page: pdfium.PdfPage, number: int) -> list[PageLine]:
             line = raw_line.strip()
             if not line or PAGE_NUMBER.match(line):
                 continue
-            size, top, bottom = 0.0, 0.0, 0.0
+            size, top, bottom, left = 0.0, 0.0, 0.0, 0.0
             if exact:
                 size = float(pdfium_c.FPDFText_GetFontSize(textpage.raw, first))
-                _, low, _, high = textpage.get_charbox(first)
+                left, low, _, high = textpage.get_charbox(first)
                 top, bottom = height - high, height - low
-            lines.append(PageLine(line, number, top, bottom, size))
+            lines.append(PageLine(line, number, top, bottom, size, left=left))
         return lines
     finally:
         textpage.close()
@@ -109,10 +96,17 @@ def _has_images(page: pdfium.PdfPage) -> bool:
 
 
 def _tables(plumber: pdfplumber.PDF, number: int) -> list[tuple[tuple[float, float, float, float], list[list[str]]]]:
+    """Ruled tables of a page. A table cut by a page break has no rule where the page ends (or where it resumes):
+    the ends of the vertical rules stand in for it, so the cut row is read too."""
     page = plumber.pages[number - 1]
     try:
         found = []
-        for table in page.find_tables():
+        verticals = [e for e in page.edges if e.get("orientation") == "v"]
+        settings = {}
+        if verticals:
+            ends = [min(e["top"] for e in verticals), max(e["bottom"] for e in verticals)]
+            settings = {"explicit_horizontal_lines": ends}
+        for table in page.find_tables(table_settings=settings):
             rows = [[(c or "").replace("\n", "") for c in row] for row in table.extract()]
             rows = [r for r in rows if any(c.strip() for c in r)]
             if len(rows) >= 2 and max(len(r) for r in rows) >= 2:
@@ -137,6 +131,7 @@ class _Read:
     ocr_lines: list[PageLine] = field(default_factory=list)
     tables: list[PageTable] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    heights: dict[int, float] = field(default_factory=dict)
     images: bool = False
     table_pages: int = 0
     ocr_pages: int = 0
@@ -144,6 +139,7 @@ class _Read:
 
     def page(self, page: pdfium.PdfPage, number: int) -> None:
         page_lines = _page_lines(page, number)
+        self.heights[number] = float(page.get_height())
         if not page_lines and _has_images(page):
             self.images = True
             self.ocr_pages += 1
@@ -162,8 +158,22 @@ class _Read:
                 self.plumber = pdfplumber.open(io.BytesIO(self.data))
             for bbox, rows in _tables(self.plumber, number):
                 page_lines = [ln for ln in page_lines if not _inside(ln, bbox)]
-                self.tables.append(PageTable(number, bbox[1], rows))
+                self.tables.append(PageTable(number, bbox[1], rows, bottom=bbox[3]))
+            page_lines = merge_rows(page_lines)
+        else:
+            page_lines = merge_rows(page_lines)
         self.lines.extend(page_lines)
+
+    def finish(self) -> None:
+        """Running headers and footers out, tables cut by page breaks joined."""
+        by_page: dict[int, tuple[float, list[PageLine]]] = {}
+        for ln in self.lines + self.ocr_lines:
+            by_page.setdefault(ln.page, (self.heights.get(ln.page, 0.0), []))[1].append(ln)
+        running = running_lines(by_page)
+        if running:
+            self.lines = [ln for ln in self.lines if id(ln) not in running]
+            self.ocr_lines = [ln for ln in self.ocr_lines if id(ln) not in running]
+        join_split_tables(self.tables, self.lines + self.ocr_lines, self.heights)
 
 
 def read_pdf_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], int, list[str]]:
@@ -186,6 +196,7 @@ def read_pdf_blocks(data: bytes, limits: DocLimits) -> tuple[list[RawBlock], int
                 read.page(page, i + 1)
             finally:
                 page.close()
+        read.finish()
         if read.table_pages >= limits.max_table_pages:
             read.warnings.append(f"tables were looked for on the first {limits.max_table_pages} ruled pages only")
         if not read.lines and not read.tables:
@@ -237,13 +248,13 @@ def assemble_blocks(lines: list[PageLine], tables: list[PageTable]) -> list[RawB
     for *_, item in events:
         if isinstance(item, PageTable):
             flush()
-            header, body = item.rows[0], item.rows[1:]
+            header, body = (item.rows[0], item.rows[1:]) if item.header is None else (item.header, item.rows)
             out.extend(RawBlock("", page=item.page, cells=r, header=header) for r in body)
             continue
         line = item
         if current is not None and _continues(current, text, line, levels):
             text = join_wrapped(text, line.text)
-            current = PageLine(current.text, current.page, current.top, line.bottom, current.size, current.order)
+            current = replace(current, bottom=line.bottom)
             continue
         flush()
         current, text = line, line.text
@@ -255,9 +266,12 @@ def _continues(current: PageLine, text: str, line: PageLine, levels: dict[float,
     """Whether ``line`` wraps on from the paragraph ``text`` (same page, same size, close below, not numbered)."""
     if line.page != current.page or line.order != current.order or abs(line.size - current.size) > 0.5:
         return False
-    if round(current.size, 1) in levels:
+    if round(current.size, 1) in levels or line.parts > 1:
         return False
-    if starts_new_block(line.text) or ends_block(text) or is_heading_line(text):
+    if current.parts > 1 and abs(line.left - current.wrap_left) > ROW_WRAP_TOLERANCE:
+        return False  # below a label | value row, only a line under the value wraps it
+    if starts_new_block(line.text) or ends_block(text) or is_heading_line(text) or LABEL.match(line.text):
         return False
     height = max(current.size, 1.0)
-    return 0 <= line.top - current.bottom <= height * 1.2 or (current.size == 0 and line.top == 0)
+    gap = line.top - current.bottom  # glyph boxes of tight lines overlap a little
+    return -0.3 * height <= gap <= height * 1.2 or (current.size == 0 and line.top == 0)

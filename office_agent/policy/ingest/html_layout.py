@@ -144,10 +144,11 @@ def _leads_container(tag: Tag) -> bool:
     return all(s.name in _CONTAINERS for s in siblings[1:])
 
 
-def is_title_element(tag: Tag) -> bool:
+def is_title_element(tag: Tag, *, inline: bool = False) -> bool:
     """A ``<p>`` / ``<div>`` / ``<span>`` that is a section title by its style: short, unnumbered (or numbered like
-    a section, 一、), and bold, classed as a title, or leading its section's container."""
-    if tag.name not in ("p", "div", "span", "strong", "b"):
+    a section, 一、), and bold, classed as a title, or leading its section's container. An inline element
+    (``inline``: a ``<span>`` label) only when it leads its container."""
+    if tag.name not in ("p", "div", "span", "strong", "b", "label", "font"):
         return False
     if tag.find(["p", "div", "ul", "ol", "table", "dl", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li"]) is not None:
         return False
@@ -155,6 +156,8 @@ def is_title_element(tag: Tag) -> bool:
     marker, rank, rest = split_marker(text)
     if not is_short_title(rest) or (marker is not None and (rank or 0) >= 6):
         return False
+    if inline:
+        return _leads_container(tag)
     classed = any(_TITLE_CLASS.search(w) for w in _hint_words(tag))
     return classed or _all_bold(tag) or _leads_container(tag)
 

@@ -18,6 +18,8 @@ table rows reach extraction the same way.
 from __future__ import annotations
 
 import bisect
+import itertools
+import re
 from dataclasses import dataclass, field
 
 import cv2
@@ -27,7 +29,9 @@ from office_agent.ingest.ocr.layout import Box, Row, Segment, group_rows, join_p
 from office_agent.policy.ingest.structure import join_wrapped
 
 MIN_ROWS = 3  # header + two rows: fewer aligned rows are more likely a label and its value than a table
-RULE_COVER = 0.6  # a grid line must run along this share of its table's width (or height)
+# a rule a faint scan broke into pieces: enough of it inside a table found by its frame (rows are short, columns long)
+ROW_RULE_COVER = 0.25
+COLUMN_RULE_COVER = 0.45
 TIGHT = 0.6  # a line closer than this many text heights under the previous one continues its cells
 MAX_ROW_GAP = 2.5  # a larger gap ends an unruled table
 
@@ -79,8 +83,8 @@ def ruled_tables(image: np.ndarray, segments: list[Segment], text_height: float)
         x, y, bw, bh = cv2.boundingRect(contour)
         if bw < 0.2 * w or bh < 2 * text_height:
             continue
-        ys = _runs((horiz[y : y + bh, x : x + bw] > 0).sum(axis=1) >= RULE_COVER * bw)
-        xs = _runs((vert[y : y + bh, x : x + bw] > 0).sum(axis=0) >= RULE_COVER * bh)
+        ys = _runs((horiz[y : y + bh, x : x + bw] > 0).sum(axis=1) >= ROW_RULE_COVER * bw)
+        xs = _runs((vert[y : y + bh, x : x + bw] > 0).sum(axis=0) >= COLUMN_RULE_COVER * bh)
         if len(ys) < 3 or len(xs) < 3:
             continue
         table = _fill_grid([y + v for v in ys], [x + v for v in xs], segments, text_height)
@@ -89,7 +93,26 @@ def ruled_tables(image: np.ndarray, segments: list[Segment], text_height: float)
     return sorted(found, key=lambda t: t.box[1])
 
 
+def _numbered_rows(ys: list[float], xs: list[float], segments: list[Segment]) -> list[float]:
+    """Row rules with the ones a scan lost put back: a grid row whose first cell holds two row numbers (序号 1 and 2
+    one under the other) is two rows, split just above the later number."""
+    box = (xs[0], ys[0], xs[-1], ys[-1])
+    numbers = [s for s in segments if _ROW_NUMBER.match(s.text.strip()) and xs[0] <= s.cx <= xs[1]]
+    numbers = [s for s in numbers if box[1] <= s.cy <= box[3]]
+    added: list[float] = []
+    for r in range(len(ys) - 1):
+        inside = sorted((s for s in numbers if ys[r] <= s.cy < ys[r + 1]), key=lambda s: s.y0)
+        for above, below in itertools.pairwise(inside):
+            if below.y0 >= above.y1:  # one under the other, not two pieces of one reading
+                added.append(max(below.y0 - 1, above.y1))  # the later row's text starts level with its number
+    return sorted([*ys, *added])
+
+
+_ROW_NUMBER = re.compile(r"^\d{1,3}[.、]?$")
+
+
 def _fill_grid(ys: list[float], xs: list[float], segments: list[Segment], height: float) -> FoundTable | None:
+    ys = _numbered_rows(ys, xs, segments)
     box = (xs[0], ys[0], xs[-1], ys[-1])
     cells: dict[tuple[int, int], list[Segment]] = {}
     used: set[int] = set()

@@ -44,6 +44,7 @@ NUMBERING: list[tuple[int, re.Pattern[str]]] = [
 ]
 BULLET_RANK = 9
 ARTICLE_RANK = 3
+ITEM_IN_ARTICLE_RANK = 5  # （一） inside a 第X条 is one of its 项
 _HEADING_RANKS = {1, 2, 4, 5}  # numbering that opens a section when the line is short
 _TIGHT_MARKER_END = ("、", "）", "．")  # CJK markers take no space before the text
 _END_PUNCT = tuple("。；;，,：:！？!?")
@@ -122,6 +123,7 @@ def _prepare(raws: list[RawBlock]) -> list[_Prepared]:
 
 
 def _decide_kinds(blocks: list[_Prepared]) -> None:
+    in_article = False  # inside a 第X条: its （一） lines are 项 (items), never headings
     for i, b in enumerate(blocks):
         if b.kind == BlockKind.TABLE_ROW:
             continue
@@ -130,15 +132,23 @@ def _decide_kinds(blocks: list[_Prepared]) -> None:
             continue
         if b.raw.heading_level is not None:
             b.kind, b.level = BlockKind.HEADING, b.raw.heading_level
+            in_article = False
             continue
         if b.rank == ARTICLE_RANK:
             b.kind, b.level = BlockKind.PARAGRAPH, b.rank
+            in_article = True
+            continue
+        if b.rank in (1, 2):
+            in_article = False
+        elif in_article and b.rank == ITEM_IN_ARTICLE_RANK:
+            b.kind, b.level = BlockKind.LIST_ITEM, b.rank
             continue
         if b.rank in _HEADING_RANKS and b.raw.list_depth is None and is_short_title(b.text):
             nxt = blocks[i + 1] if i + 1 < len(blocks) else None
-            sibling_next = nxt is not None and nxt.rank is not None and nxt.rank <= (b.rank or 0)
+            sibling_next = nxt is not None and nxt.rank not in (None, ARTICLE_RANK) and (nxt.rank or 0) <= (b.rank or 0)
             if b.rank in (1, 2) or (nxt is not None and not sibling_next):
                 b.kind, b.level = BlockKind.HEADING, 10 + (b.rank or 0)
+                in_article = False  # a guide quoting an article goes on with its own sections (三、申请材料)
                 continue
         if b.rank is not None or b.raw.list_depth is not None:
             b.kind, b.level = BlockKind.LIST_ITEM, b.rank or BULLET_RANK
@@ -195,7 +205,9 @@ def build_document(
         title = line
         if b.kind == BlockKind.HEADING or b.rank == ARTICLE_RANK:
             rank = b.level if b.kind == BlockKind.HEADING else 10 + ARTICLE_RANK
-            while stack and stack[-1][0] >= rank:
+            numbered = b.kind == BlockKind.HEADING and b.raw.heading_level is None
+            # a numbered section (三、申请材料) after an article a guide quoted is the guide's, not the article's
+            while stack and (stack[-1][0] >= rank or (numbered and stack[-1][0] == 10 + ARTICLE_RANK)):
                 stack.pop()
             stack.append((rank, title if b.kind == BlockKind.HEADING else b.marker or title))
             open_items.clear()
