@@ -16,6 +16,7 @@ from office_agent.extract.special import extract_special
 from office_agent.extract.xml_invoice import extract_invoice_xml, is_invoice_xml
 from office_agent.ingest.ocr.base import is_ocr_page_words
 from office_agent.ingest.safexml import parse_xml
+from office_agent.ingest.textnorm import clean_page
 from office_agent.models import DocFormat, Document, Extraction, Page, Source
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def _page_extractions(doc: Document, page: Page) -> list[Extraction]:
     from office_agent.extract.layout import extract_page
 
     out: list[Extraction] = []
+    page = clean_page(page)  # look-alikes, full-width digits, spaced-out runs: before any layout rule
     ocr = is_ocr_page_words(page.words)  # an image, or a PDF page read by OCR (no text layer, or a garbled one)
     if page.words and (ocr or not doc.text_garbled):
         source = Source.OCR if ocr else Source.OFD if doc.format == DocFormat.OFD else Source.TEXT
