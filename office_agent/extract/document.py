@@ -1,7 +1,8 @@
 """Run every field extractor over one document and group what they found into invoices.
 
 A PDF page that carries its own invoice number (text or QR) starts a new invoice; pages without one continue
-the previous invoice (a goods list, "销货清单"). An OFD or XML file is one invoice. Structured sources (embedded
+the previous invoice (a goods list, "销货清单"), except a page that opens a ride-hailing trip table (行程单), which
+starts a supporting record of its own. An OFD or XML file is one invoice. Structured sources (embedded
 invoice XML, OFD CustomData) join the group whose number they carry.
 """
 
@@ -33,13 +34,20 @@ def extract_document(doc: Document) -> list[list[Extraction]]:
     for page in doc.pages:
         exts = _page_extractions(doc, page)
         number = next((e.get("invoice_number") for e in exts if e.get("invoice_number")), None)
-        if number is None and groups:
+        if number is None and groups and not _opens_trip_table(exts):
             groups[-1].extend(exts)
         else:
             groups.append(exts)
     if structured:
         _attach_structured(groups, structured)
     return groups
+
+
+def _opens_trip_table(exts: list[Extraction]) -> bool:
+    """A page that starts a ride-hailing 行程单 (its title, no invoice number): a supporting document of its own,
+    even on page 2 of the invoice's PDF, not a continuation of the invoice before it."""
+    titles = (str(e.get("title") or "") for e in exts)
+    return any("行程单" in t and "航空" not in t for t in titles)
 
 
 def _structured(doc: Document) -> list[Extraction]:
