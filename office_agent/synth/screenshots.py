@@ -17,8 +17,8 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import numpy as np
 import pypdfium2 as pdfium
+import zxingcpp
 from PIL import Image, ImageDraw, ImageFont
 
 from office_agent.fontfiles import font_file
@@ -33,7 +33,7 @@ class ShotStyle:
     dpi: float = 140.0  # the page's resolution in the picture (phone styles: from the 1080-px width)
     chrome: str = "none"  # none | viewer | phone
     dark: bool = False  # the app's dark theme around the page
-    crop_qr: bool = False  # the capture leaves out the page's top-left corner (the QR code) and its left edge
+    crop_qr: bool = False  # cropped close to the print, and the QR code left out
     jpeg_quality: int = 0  # 0: PNG (what screenshot tools write)
 
 
@@ -88,23 +88,26 @@ def _at_dpi(page: Image.Image, inches: float, dpi: float) -> Image.Image:
 
 
 def _without_qr(page: Image.Image) -> Image.Image:
-    """The page less its top band's left quarter: the capture starts right of the QR code and below the page top,
-    and it loses the page's left edge (where a legacy invoice prints its block labels)."""
+    """The page cropped close to its print (the margins cut off) and without its QR code: a capture of a viewer
+    that did not draw the code, or one painted over; the labels and values around it are all there."""
     w, h = page.size
     qr = _dark_square(page)
-    left = qr[2] + round(0.01 * w) if qr is not None else round(0.2 * w)
-    return page.crop((min(left, round(0.3 * w)), round(0.02 * h), w - round(0.02 * w), h - round(0.02 * h)))
+    out = page.copy()
+    if qr is not None:
+        pad = round(0.004 * w)
+        ImageDraw.Draw(out).rectangle((qr[0] - pad, qr[1] - pad, qr[2] + pad, qr[3] + pad), fill=(255, 255, 255))
+    return out.crop((round(0.015 * w), round(0.03 * h), w - round(0.015 * w), h - round(0.03 * h)))
 
 
 def _dark_square(page: Image.Image) -> tuple[int, int, int, int] | None:
-    """The box of the QR code in the page's top-left quarter: the densest dark square there."""
-    w, h = page.size
-    grey = np.asarray(page.convert("L").crop((0, 0, w // 3, h // 2)))
-    dark = grey < 110
-    cols, rows = np.where(dark.mean(axis=0) > 0.2)[0], np.where(dark.mean(axis=1) > 0.2)[0]
-    if len(cols) < 10 or len(rows) < 10:
-        return None
-    return int(cols.min()), int(rows.min()), int(cols.max()), int(rows.max())
+    """The box of the page's QR code, as zxing-cpp finds it; None when there is none."""
+    for found in zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode):
+        corners = (found.position.top_left, found.position.top_right, found.position.bottom_left,
+                   found.position.bottom_right)  # fmt: skip
+        xs, ys = [c.x for c in corners], [c.y for c in corners]
+        margin = (max(xs) - min(xs)) // 12  # the quiet zone's finder edges
+        return min(xs) - margin, min(ys) - margin, max(xs) + margin, max(ys) + margin
+    return None
 
 
 def _viewer(page: Image.Image, style: ShotStyle) -> Image.Image:
