@@ -50,3 +50,12 @@ def test_road_is_3_percent_and_the_total_skips_duplicates() -> None:
     assert passenger_input_vat(bus) is not None
     assert total_input_vat([bus, again]) == Decimal("3.00")
     assert "2019年第39号" in RULE and "民航发展基金不计入" in RULE
+
+
+def test_the_record_prints_the_input_vat_in_trip() -> None:
+    from office_agent.generate.records import invoice_record
+
+    inv = ticket(InvoiceKind.RAILWAY_TICKET, "铁路客票", passenger="张三", fare=Decimal("139.50"))
+    trip = invoice_record(inv)["trip"]
+    assert trip["input_vat"] == "11.52" and trip["input_vat_basis"] == "rail" and trip["fare"] == "139.50"
+    assert invoice_record(ticket(InvoiceKind.OTHER, "x"))["trip"] is None
