@@ -4,7 +4,11 @@
   record built from the richest source (XML > OFD > PDF > image); the others fill only what it lacks.
 - The same invoice twice in the same format (a second submission, a re-download under another name) stays
   visible as its own record with ``duplicate_of`` pointing at the first occurrence, and is left out of totals.
-Keys are those of FORMATS.md: code + number, the 20-digit number, or seller + date + total.
+Keys are those of FORMATS.md: code + number, the 20-digit number, or seller + date + total. Files are one invoice
+only when their key fields agree: the same number, the same code where both have one, and the same date and total
+where both have them (a legacy 8-digit number whose code one side lacks needs both date and total on both sides).
+Files with the same number that disagree are different invoices: each stays a record of its own with a failed
+``same_number_conflict`` check naming the other, never an ``alternatives`` entry that hides one of them.
 """
 
 from __future__ import annotations
@@ -124,12 +128,63 @@ def link_red_invoices(records: list[Invoice]) -> None:
         link_red(red, blue)
 
 
+def same_invoice(a: Invoice, b: Invoice) -> bool:
+    """Whether two records with the same number are the same invoice: no key field disagrees, and a number that
+    does not identify an invoice alone (legacy, 8 digits) is backed by its code or by both date and total."""
+    if a.invoice_number != b.invoice_number:
+        return False
+    if a.invoice_code and b.invoice_code and a.invoice_code != b.invoice_code:
+        return False
+    for field in ("issue_date", "total_amount"):
+        mine, theirs = getattr(a, field), getattr(b, field)
+        if mine is not None and theirs is not None and mine != theirs:
+            return False
+    if len(a.invoice_number or "") == 20 or (a.invoice_code and b.invoice_code):
+        return True
+    return all(getattr(r, f) is not None for r in (a, b) for f in ("issue_date", "total_amount"))
+
+
+def _clusters(members: list[Invoice]) -> list[list[Invoice]]:
+    """Records of one number split into invoices: each joins the first cluster all of whose records it agrees with."""
+    clusters: list[list[Invoice]] = []
+    for inv in members:
+        home = next((c for c in clusters if all(same_invoice(inv, other) for other in c)), None)
+        if home is None:
+            clusters.append([inv])
+        else:
+            home.append(inv)
+    return clusters
+
+
+def _flag_conflicts(heads: list[Invoice]) -> None:
+    """Invoices of one number whose codes do not tell them apart: a review item on each (its merged record)."""
+    for i, head in enumerate(heads):
+        for j, peer in enumerate(heads):
+            if i == j or (head.invoice_code and peer.invoice_code and head.invoice_code != peer.invoice_code):
+                continue
+            differ = [f for f in _KEY_FIELDS if getattr(head, f) is not None and getattr(peer, f) is not None
+                      and getattr(head, f) != getattr(peer, f)]  # fmt: skip
+            why = f"{', '.join(differ)} differ" if differ else "the code is missing and date or total is unread"
+            head.checks.append(Check(name="same_number_conflict", passed=False, detail=(
+                f"number {head.invoice_number} also on {peer.source}, but {why}: kept as two invoices")))  # fmt: skip
+            if head.status == Status.OK:
+                head.status = Status.PARTIAL
+            head.warnings.append(f"failed checks: same_number_conflict ({peer.source})")
+
+
+_KEY_FIELDS = ("issue_date", "total_amount", "seller_tax_id", "invoice_code")
+
+
+def _group_key(inv: Invoice) -> tuple[str, ...] | None:
+    return ("no", inv.invoice_number) if inv.invoice_number else inv.identity()
+
+
 def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None) -> list[Invoice]:
     """Merge cross-format copies and mark same-format repeats. Input order decides "first occurrence"."""
     out: list[Invoice] = []
     groups: dict[tuple[str, ...], list[Invoice]] = {}
     for inv in invoices:
-        key = inv.identity()
+        key = _group_key(inv)
         if key is None or inv.status == Status.FAILED:
             out.append(inv)
             continue
@@ -137,12 +192,16 @@ def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None
         out.append(inv)
     replaced: dict[int, Invoice | None] = {}
     for members in groups.values():
-        if len(members) == 1:
-            continue
-        for record, absorbed in resolve_group(members, settings):
-            replaced[id(record)] = record
-            for a in absorbed:
-                replaced[id(a)] = None
+        heads = []
+        for cluster in _clusters(members):
+            resolved = resolve_group(cluster, settings) if len(cluster) > 1 else [(cluster[0], [])]
+            heads.append(resolved[0][0])
+            for record, absorbed in resolved:
+                replaced[id(record)] = record
+                for a in absorbed:
+                    replaced[id(a)] = None
+        if len(heads) > 1:
+            _flag_conflicts(heads)
     result = []
     for inv in out:
         if id(inv) in replaced:

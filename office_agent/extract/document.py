@@ -1,7 +1,8 @@
 """Run every field extractor over one document and group what they found into invoices.
 
 A PDF page that carries its own invoice number (text or QR) starts a new invoice; pages without one continue
-the previous invoice (a goods list, "销货清单"). An OFD or XML file is one invoice. Structured sources (embedded
+the previous invoice (a goods list, "销货清单"), except a page that opens a ride-hailing trip table (行程单), which
+starts a supporting record of its own. An OFD or XML file is one invoice. Structured sources (embedded
 invoice XML, OFD CustomData) join the group whose number they carry.
 """
 
@@ -16,6 +17,7 @@ from office_agent.extract.special import extract_special
 from office_agent.extract.xml_invoice import extract_invoice_xml, is_invoice_xml
 from office_agent.ingest.ocr.base import is_ocr_page_words
 from office_agent.ingest.safexml import parse_xml
+from office_agent.ingest.textnorm import clean_page
 from office_agent.models import DocFormat, Document, Extraction, Page, Source
 
 log = logging.getLogger(__name__)
@@ -32,13 +34,20 @@ def extract_document(doc: Document) -> list[list[Extraction]]:
     for page in doc.pages:
         exts = _page_extractions(doc, page)
         number = next((e.get("invoice_number") for e in exts if e.get("invoice_number")), None)
-        if number is None and groups:
+        if number is None and groups and not _opens_trip_table(exts):
             groups[-1].extend(exts)
         else:
             groups.append(exts)
     if structured:
         _attach_structured(groups, structured)
     return groups
+
+
+def _opens_trip_table(exts: list[Extraction]) -> bool:
+    """A page that starts a ride-hailing 行程单 (its title, no invoice number): a supporting document of its own,
+    even on page 2 of the invoice's PDF, not a continuation of the invoice before it."""
+    titles = (str(e.get("title") or "") for e in exts)
+    return any("行程单" in t and "航空" not in t for t in titles)
 
 
 def _structured(doc: Document) -> list[Extraction]:
@@ -69,6 +78,7 @@ def _page_extractions(doc: Document, page: Page) -> list[Extraction]:
     from office_agent.extract.layout import extract_page
 
     out: list[Extraction] = []
+    page = clean_page(page)  # look-alikes, full-width digits, spaced-out runs: before any layout rule
     ocr = is_ocr_page_words(page.words)  # an image, or a PDF page read by OCR (no text layer, or a garbled one)
     if page.words and (ocr or not doc.text_garbled):
         source = Source.OCR if ocr else Source.OFD if doc.format == DocFormat.OFD else Source.TEXT

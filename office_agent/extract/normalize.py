@@ -11,6 +11,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from office_agent.ingest.textnorm import table as look_alikes
+
 CENT = Decimal("0.01")
 
 
@@ -19,10 +21,11 @@ class NormalizeError(ValueError):
 
 
 def clean_text(value: str | None) -> str | None:
-    """NFKC-fold (full-width → ASCII), trim, and turn an empty string into None."""
+    """NFKC-fold (full-width → ASCII; radical look-alikes NFKC leaves, see ``ingest.textnorm``), trim, and turn
+    an empty string into None."""
     if value is None:
         return None
-    s = unicodedata.normalize("NFKC", str(value)).strip()
+    s = unicodedata.normalize("NFKC", str(value)).translate(look_alikes()).strip()
     return s or None
 
 

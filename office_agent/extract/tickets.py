@@ -122,11 +122,12 @@ def _ride(page: Page, source: Source, lines: list[TextLine], squashed: str) -> E
         total = m2.group(1) if m2 else None
     if total:
         out.add("total_amount", total, provenance(page, source, [], 0.8))
-    span = re.search(r"行程起止日期[:：]?" + _DATE.pattern + r"至" + _DATE.pattern, squashed)
+    # 滴滴 prints 行程起止日期 and 申请日期; 高德 prints 行程时间 (with the times) and 申请时间
+    span = re.search(r"行程(?:起止日期|时间)[:：]?" + _DATE.pattern + r"(?:\d{1,2}:\d{2})?至" + _DATE.pattern, squashed)
     if span:
         start = iso_date(span)
         out.add("travel_date", start, provenance(page, source, [], 0.8))
-    applied = re.search(r"申请日期[:：]?" + _DATE.pattern, squashed)
+    applied = re.search(r"申请(?:日期|时间)[:：]?" + _DATE.pattern, squashed)
     if applied:
         out.add("issue_date", iso_date(applied), provenance(page, source, [], 0.8))
     return out

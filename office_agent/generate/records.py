@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import IO, Any
 
+from office_agent.extract.inputvat import passenger_input_vat
 from office_agent.extract.normalize import format_money
 from office_agent.models import FileResult, Invoice, LineItem
 
@@ -83,6 +84,7 @@ def invoice_record(inv: Invoice) -> dict[str, Any]:
         },
         "reverses": inv.reverses,
         "reversed_by": inv.reversed_by or None,
+        "supports": inv.supports,
         "trip": trip_record(inv),
     }
     return rec
@@ -101,6 +103,9 @@ def trip_record(inv: Invoice) -> dict[str, str] | None:
         v = getattr(inv, name)
         if v is not None:
             out[name] = v.isoformat() if hasattr(v, "isoformat") else (format(v, "f") if isinstance(v, Decimal) else v)
+    vat = passenger_input_vat(inv)
+    if vat is not None:  # 旅客运输服务: the deductible input tax and how it was found (docs/tickets.md)
+        out["input_vat"], out["input_vat_basis"] = format_money(vat.amount) or "", vat.basis
     return out or None
 
 

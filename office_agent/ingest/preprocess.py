@@ -50,6 +50,9 @@ def _gray(img: np.ndarray) -> np.ndarray:
 
 
 SEAL_MIN_SHARE = 0.0015  # red ink on at least this share of the image is a seal (stray pixels of brown print are not)
+SEAL_MIN_SATURATION = 110  # seal ink is vivid (HSV saturation of 255) …
+SEAL_MIN_LIGHTNESS = 0.84  # … and light: at least this share of the paper's brightness
+SEAL_MIN_RED = 0.85  # a seal's red channel is near the paper's: print darker than this share of it is kept
 SEAL_FRINGE = 15  # pixels around the seal's ink where text printed under it is looked for
 
 
@@ -68,12 +71,25 @@ def suppress_red(img: np.ndarray) -> np.ndarray:
     if not red.any():
         return img
     # Bright: 170 on white paper, less where a photo's light falls off (the paper's own brightness, roughly)
-    red &= v > np.minimum(170.0, 0.68 * _paper_brightness(v))
+    paper = _paper_brightness(v)
+    bright = v > np.minimum(170.0, 0.68 * paper)
+    if not (red & bright).any():
+        return img
+    # The form's own red print (数电 labels and rules are dark red) has dark cores; on a 100-150 dpi picture a
+    # stroke is a pixel or two wide and nearly all of it is a light, pale edge. A light red pixel is print, and
+    # kept, when its red channel is darker than a seal's ink ever is, or when it lies beside dark red print and
+    # away from the vivid, light ink only a seal has.
+    box = np.ones((5, 5), np.uint8)
+    vivid = red & bright & (s > SEAL_MIN_SATURATION) & (v > SEAL_MIN_LIGHTNESS * paper)
+    near_print = cv2.dilate((red & ~bright).astype(np.uint8), box).astype(bool)
+    keep = near_print & ~cv2.dilate(vivid.astype(np.uint8), box).astype(bool)
+    keep |= img[:, :, 0] < SEAL_MIN_RED * paper
+    red &= bright & ~keep
     if not red.any():
         return img
     out = img.copy()
     if red.mean() >= SEAL_MIN_SHARE:
-        _clear_seal(img, red, out)
+        _clear_seal(img, red, out, keep)
     else:
         out[red] = 255
     return out
@@ -87,7 +103,7 @@ def _paper_brightness(v: np.ndarray) -> np.ndarray:
     return cv2.resize(small, (cols, rows), interpolation=cv2.INTER_LINEAR).astype(np.float32)
 
 
-def _clear_seal(img: np.ndarray, red: np.ndarray, out: np.ndarray) -> None:
+def _clear_seal(img: np.ndarray, red: np.ndarray, out: np.ndarray, keep: np.ndarray) -> None:
     """Near the seal, every pixel becomes a grey from its red channel, relative to the paper around it: seal ink
     (R ≈ 0.9 of the paper's) and its pink fringe turn into paper, print under the seal's strokes (dark red,
     R ≈ 0.6 of the paper's; more where a photo's blur mixes it with the ink) and beside them stays dark. Relative
@@ -111,6 +127,7 @@ def _clear_seal(img: np.ndarray, red: np.ndarray, out: np.ndarray) -> None:
     # is darker in the red channel. Stretched: seal ink → paper, a third below it → black.
     ink = float(np.median(ratio[ink_mask])) - 0.03
     grey = (np.clip((ratio - (ink - 0.35)) / 0.35, 0.0, 1.0) * paper).astype(np.uint8)
+    zone &= ~keep[top:bottom, left:right]  # the form's red print, as printed
     np.copyto(out[top:bottom, left:right], grey[:, :, None], where=zone[:, :, None])
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from xml.sax.saxutils import escape
 
+from office_agent.synth.converters import CONVERTERS
 from office_agent.synth.model import SynthInvoice
 from office_agent.synth.pdf import qr_png
 from office_agent.synth.xmlgen import legacy_xml
@@ -22,7 +24,8 @@ PT = 25.4 / 72  # the PDF layout's points → millimetres
 
 
 class _Objects:
-    def __init__(self, first_id: int) -> None:
+    def __init__(self, first_id: int, convert: Callable[[str], str] = str) -> None:
+        self.convert = convert
         self.next_id = first_id
         self.parts: list[str] = []
 
@@ -31,6 +34,7 @@ class _Objects:
             return None
         oid = self.next_id
         self.next_id += 1
+        s = self.convert(s)
         size = size_pt * PT
         width = max(len(s), 1) * size * (0.55 if s.isascii() else 1.0)
         self.parts.append(
@@ -59,8 +63,8 @@ def _page(parts: list[str], template: bool) -> str:
     )
 
 
-def _labels(inv: SynthInvoice) -> list[str]:
-    t = _Objects(1000)
+def _labels(inv: SynthInvoice, convert: Callable[[str], str]) -> list[str]:
+    t = _Objects(1000, convert)
     for x, top, s in [
         (187, 24, inv.title),
         (435, 13, None if inv.digital else "发票代码:"),
@@ -84,8 +88,11 @@ def _labels(inv: SynthInvoice) -> list[str]:
     return t.parts
 
 
-def render_ofd(inv: SynthInvoice) -> bytes:
-    objs = _Objects(10)
+def render_ofd(inv: SynthInvoice, converter: str | None = None, tags: bool = True) -> bytes:
+    """The invoice's OFD; ``converter`` (a name in ``synth.converters.CONVERTERS``) writes its text objects as that
+    converter would; ``tags=False`` leaves out CustomData, CustomTag and the attachment (only positioned text)."""
+    convert = CONVERTERS[converter] if converter is not None else str
+    objs = _Objects(10, convert)
     ids: dict[str, int | None] = {}
     ids["InvoiceCode"] = objs.text(475, 13, inv.code, 8)
     ids["InvoiceNo"] = objs.text(475, 31, inv.number, 8)
@@ -129,7 +136,7 @@ def render_ofd(inv: SynthInvoice) -> bytes:
         "销售方纳税人识别号": inv.seller_tax_id,
     }
     custom_xml = "".join(
-        f'<ofd:CustomData Name="{k}">{escape(v)}</ofd:CustomData>' for k, v in custom.items() if v is not None
+        f'<ofd:CustomData Name="{k}">{escape(v)}</ofd:CustomData>' for k, v in custom.items() if v is not None and tags
     )
     ofd_xml = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<ofd:OFD {NS} DocType="OFD" Version="1.1"><ofd:DocBody>'
@@ -138,7 +145,7 @@ def render_ofd(inv: SynthInvoice) -> bytes:
         f'<ofd:CustomDatas><ofd:CustomData Name="template-version">1.0</ofd:CustomData>{custom_xml}'
         "</ofd:CustomDatas></ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"
     )
-    attachments = not inv.digital
+    attachments = not inv.digital and tags
     document = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<ofd:Document {NS}><ofd:CommonData><ofd:MaxUnitID>2000'
         '</ofd:MaxUnitID><ofd:TemplatePage ID="2" BaseLoc="Tpls/Tpl_0/Content.xml"/><ofd:PageArea>'
@@ -148,8 +155,9 @@ def render_ofd(inv: SynthInvoice) -> bytes:
         + ("<ofd:Attachments>Attachs/Attachments.xml</ofd:Attachments>" if attachments else "")
         + "<ofd:CustomTags>Tags/CustomTags.xml</ofd:CustomTags></ofd:Document>"
     )
-    tags = "".join(
-        f'<{name}><ofd:ObjectRef PageRef="1">{oid}</ofd:ObjectRef></{name}>' for name, oid in ids.items() if oid
+    refs = {name: oid for name, oid in ids.items() if oid and tags}
+    tag_xml = "".join(
+        f'<{name}><ofd:ObjectRef PageRef="1">{oid}</ofd:ObjectRef></{name}>' for name, oid in refs.items()
     )
     members = {
         "OFD.xml": ofd_xml,
@@ -159,11 +167,11 @@ def render_ofd(inv: SynthInvoice) -> bytes:
         "Doc_0/DocumentRes.xml": f'<?xml version="1.0" encoding="UTF-8"?>\n<ofd:Res {NS} BaseLoc="Res">'
         '<ofd:MultiMedias><ofd:MultiMedia ID="900" Type="Image" Format="PNG"><ofd:MediaFile>qr.png'
         "</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias></ofd:Res>",
-        "Doc_0/Tpls/Tpl_0/Content.xml": _page(_labels(inv), template=True),
+        "Doc_0/Tpls/Tpl_0/Content.xml": _page(_labels(inv, convert), template=True),
         "Doc_0/Pages/Page_0/Content.xml": _page(objs.parts, template=False),
         "Doc_0/Tags/CustomTags.xml": f'<?xml version="1.0" encoding="UTF-8"?>\n<ofd:CustomTags {NS}>'
         '<ofd:CustomTag TypeID="invoice"><ofd:FileLoc>CustomTag.xml</ofd:FileLoc></ofd:CustomTag></ofd:CustomTags>',
-        "Doc_0/Tags/CustomTag.xml": f'<?xml version="1.0" encoding="UTF-8"?>\n<eInvoice {NS}>{tags}</eInvoice>',
+        "Doc_0/Tags/CustomTag.xml": f'<?xml version="1.0" encoding="UTF-8"?>\n<eInvoice {NS}>{tag_xml}</eInvoice>',
     }
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

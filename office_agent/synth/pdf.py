@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Callable
 from functools import lru_cache
 
 import segno
@@ -18,6 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from office_agent.fontfiles import GBSN, MICROHEI, require_font
+from office_agent.synth.converters import CONVERTERS
 from office_agent.synth.model import SynthInvoice
 
 FONT_PREFERENCE = (GBSN, MICROHEI)  # the Song face as on real invoices; the order decides the samples' bytes
@@ -46,18 +48,19 @@ class Face:
         self.h = height
         self.rng = rng
         self.font = cjk_font()
+        self.convert: Callable[[str], str] = str  # a converter's habit (``synth.converters``), none by default
 
     def text(self, x: float, top: float, s: str | None, size: float = 9, color: tuple[float, ...] = (0, 0, 0)) -> None:
         if not s:
             return
         self.c.setFillColorRGB(*color)
         self.c.setFont(self.font, size)
-        self.c.drawString(x, self.h - top - size * 0.85, s)
+        self.c.drawString(x, self.h - top - size * 0.85, self.convert(s))
 
     def right(self, x: float, top: float, s: str, size: float = 9) -> None:
         self.c.setFillColorRGB(0, 0, 0)
         self.c.setFont(self.font, size)
-        self.c.drawRightString(x, self.h - top - size * 0.85, s)
+        self.c.drawRightString(x, self.h - top - size * 0.85, self.convert(s))
 
     def label(self, x: float, top: float, s: str, size: float = 9) -> None:
         self.text(x, top, s, size, BROWN)
@@ -85,13 +88,17 @@ class Face:
         return self.rng.choice([c for c in "¥￥" if ord(c) in glyphs] or ["￥"])
 
 
-def render_pdf(inv: SynthInvoice, rng: random.Random) -> bytes:
+def render_pdf(inv: SynthInvoice, rng: random.Random, converter: str | None = None) -> bytes:
+    """The invoice's PDF; ``converter`` (a name in ``synth.converters.CONVERTERS``) writes its text as that
+    converter would."""
     buf = io.BytesIO()
     width, height = (595.28, 396.85) if inv.digital else (609.44, 394.01)
     c = canvas.Canvas(buf, pagesize=(width, height), invariant=True, pageCompression=1)
     c.setTitle(inv.title)
     c.setAuthor("office-agent synthetic sample")
     face = Face(c, height, rng)
+    if converter is not None:
+        face.convert = CONVERTERS[converter]
     if inv.digital:
         _digital(face, inv)
     else:

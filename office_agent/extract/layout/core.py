@@ -25,8 +25,12 @@ def _spaced(word: str) -> str:
     return _GAP.join(re.escape(c) for c in word)
 
 
+_MISREAD_WORDS: list[str] = []
+
+
 def _misread(word: str) -> str:
     """``word`` spaced, with any one of its characters read as another CJK character (OCR: 纳税人识刑号)."""
+    _MISREAD_WORDS.append(word)
     variants = []
     for i in range(len(word)):
         chars = [re.escape(c) for c in word]
@@ -48,6 +52,7 @@ _LABELS: tuple[tuple[str, str], ...] = (
     ("tax_id", _spaced("统一社会信用代码")),
     ("tax_id", _misread("统一社会信用代码/纳税人识别号")),
     ("tax_id", _misread("纳税人识别号")),
+    ("check_code", _misread("校验码")),  # OCR on low-resolution pictures: 权验码
     ("words", _spaced("价税合计") + f"(?:{_GAP}{_spaced('(大写)')})?"),
     # OCR may lose a bracket or the 小 under a seal: (小写¥16252.47, 写)¥2256.07
     ("total", r"\(?" + _GAP + f"(?:{_spaced('小写')}{_GAP}\\)?|{_spaced('写)')})"),
@@ -72,9 +77,13 @@ _LABELS: tuple[tuple[str, str], ...] = (
 _LABEL_KIND = {f"l{i}": kind for i, (kind, _) in enumerate(_LABELS)}
 # Every pattern starts with its label's first character (escaped when it is punctuation): a lookahead on those
 # characters lets the search skip every other position at once instead of trying each alternative there (4x).
-_LABEL_FIRST = "".join(sorted({re.escape(p[1] if p.startswith("\\") else p[0]) for _, p in _LABELS}))
+# A misread label may start with any character: the lookahead takes any CJK character followed by its second one.
+_LABEL_FIRST = "".join(sorted({re.escape(p[1] if p.startswith("\\") else p[0]) for _, p in _LABELS if p[:3] != "(?:"}))
+_MISREAD_SECOND = "".join(sorted({w[1] for w in _MISREAD_WORDS}))
 LABEL_RE = re.compile(
-    f"(?=[{_LABEL_FIRST}])(?:" + "|".join(f"(?P<l{i}>{pattern})" for i, (_, pattern) in enumerate(_LABELS)) + ")"
+    f"(?=[{_LABEL_FIRST}]|[\u4e00-\u9fff]{_GAP}[{_MISREAD_SECOND}])(?:"
+    + "|".join(f"(?P<l{i}>{pattern})" for i, (_, pattern) in enumerate(_LABELS))
+    + ")"
 )
 _AFTER_LABEL = re.compile(r"[\s\x1f:]*")
 
