@@ -467,6 +467,8 @@ def main() -> None:
     parser.add_argument("--receipts-limit", type=int, default=0, help="only the first N receipts of each part")
     parser.add_argument("--receipts-misses", type=Path, help="write the training receipts' misses to this file")
     parser.add_argument("--receipts-only", action="store_true", help="the SROIE split and invoice2data, nothing else")
+    parser.add_argument("--receipts-read-only", action="store_true",
+                        help="only receipts an earlier run read (no OCR now); says how many are left out")  # fmt: skip
     args = parser.parse_args()
     if args.receipts_only:
         args.no_realdata, args.sroie, args.no_speed = True, 0, True
@@ -502,7 +504,7 @@ def main() -> None:
         from receipt_bench import run as run_split
 
         ocr.set_default_engine(use_cache(cache, "rapidocr"))
-        run_split(args.receipts_split, args.receipts_limit, args.receipts_misses)
+        run_split(args.receipts_split, args.receipts_limit, args.receipts_misses, args.receipts_read_only)
     if args.invoice2data and (SHARED / "intl" / "invoice2data").is_dir():
         print_invoice2data("invoice2data PNGs (RapidOCR) and PDFs (text layer)", invoice2data("rapidocr", cache))
     speed_source = (real or generated)[:1]

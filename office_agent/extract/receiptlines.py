@@ -158,9 +158,9 @@ def line_features(lines: Sequence[TextLine]) -> list[list[str]]:
     n = len(lines)
     above: list[frozenset[str]] = []
     seen: set[str] = set()
-    for m in marks:
+    for line_marks in marks:
         above.append(frozenset(seen))
-        seen |= m
+        seen |= line_marks
     below: list[frozenset[str]] = [frozenset()] * n
     seen = set()
     for i in range(n - 1, -1, -1):

@@ -129,7 +129,12 @@ def _learned_seller(page: Page, source: Source, lines: list[TextLine], probs: np
     labelled = _labelled_seller(page)
     if labelled is not None:
         out.add("seller_name", labelled[0], provenance(page, source, labelled[1], 0.8))
-    company = rf.pick_company(probs)
+    first = rf.pick_company(probs)
+    company = _trim_name(lines, first)
+    if company is None and first is not None:  # only a receipt label was picked: the next best name
+        rest = probs.copy()
+        rest[list(first.lines), rf.CLASSES.index("company")] = 0.0
+        company = _trim_name(lines, rf.pick_company(rest))
     if company is not None and labelled is None:
         words = [w for i in company.lines for w in lines[i].words]
         name = repair_name(rf.name_text(lines, company))
@@ -140,6 +145,25 @@ def _learned_seller(page: Page, source: Source, lines: list[TextLine], probs: np
         words = [w for i in address.lines for w in lines[i].words]
         text = repair_address(rf.address_text(lines, address))
         out.add("seller_address", text, provenance(page, source, words, min(0.85, address.score)))
+
+
+def _trim_name(lines: list[TextLine], pick: rf.Pick | None) -> rf.Pick | None:
+    """A name ends at its legal suffix (``KEDAI ABC SDN BHD`` takes no branch line below it), a line that only
+    says what kind of place it is (``BISTRO & CAFE``) below a name is no part of it, and neither is a receipt label
+    above it (``TAX INVOICE``). None where nothing is left."""
+    if pick is None:
+        return None
+    kept: list[int] = []
+    for i in pick.lines:
+        text = _clean(lines[i].folded)
+        if not kept and _STOP.search(text) and not _COMPANY.search(text):
+            continue  # ``TAX INVOICE`` above the name
+        if kept and _TRADES_ONLY.match(text):
+            break
+        kept.append(i)
+        if _LEGAL_SUFFIX.search(text):
+            break
+    return rf.Pick(tuple(kept), pick.score) if kept else None
 
 
 def _learned_date(lines: list[TextLine], probs: np.ndarray) -> tuple[str, TextLine] | None:
