@@ -166,12 +166,16 @@ def _trim_name(lines: list[TextLine], pick: rf.Pick | None) -> rf.Pick | None:
     return rf.Pick(tuple(kept), pick.score) if kept else None
 
 
+_ISSUED = re.compile(r"(INVOICE|BILL|ISSUE|ORDER)\s*DATE|DATE\s*OF\s*(ISSUE|INVOICE)", re.I)
+
+
 def _learned_date(lines: list[TextLine], probs: np.ndarray) -> tuple[str, TextLine] | None:
     """The date on the line the classifier scores likeliest to be the date line, among those that hold one."""
     found = {i: value for i, ln in enumerate(lines) if (value := _date_in(ln.folded))}
     if not found:
         return None
-    best = rf.ranked(probs, "date", list(found))[0]
+    issued = [i for i in found if _ISSUED.search(lines[i].folded)]  # an invoice that says which date is its own
+    best = rf.ranked(probs, "date", issued or list(found))[0]
     return found[best], lines[best]
 
 
