@@ -3,6 +3,7 @@ PaddleOCR beside RapidOCR.
 
     .venv/bin/python benchmarks/bench_ocr.py                 # real PDFs, SROIE, invoice2data, speed, Tesseract
     .venv/bin/python benchmarks/bench_ocr.py --quick         # 2 PDFs, 2 styles, 20 receipts, no Tesseract
+    .venv/bin/python benchmarks/bench_ocr.py --receipts-split both --receipts-only   # SROIE split, strict F1
     .venv/bin/python -m office_agent.synth OUT --count 200 --seed 31 --truth OUT
     .venv/bin/python benchmarks/bench_ocr.py --pdf-dir OUT --no-realdata --sroie 0 --no-speed --jobs 2
     .venv/bin/python -m office_agent.synth.taxi TAXI --count 20 --seed 5
@@ -18,6 +19,9 @@ content): a second run re-runs only the extraction, so rules can be iterated on 
 SROIE: ../shared/realdata/receipts/sroie-dev, key/*.json; strings compared upper-case on letters, digits and &
 only (spacing and punctuation ignored), dates as dates, totals as numbers; F1 per field (a wrong value is a false
 positive and a false negative), on all receipts and on each half (the receipt rules were tuned on the first).
+SROIE split (``--receipts-split train|val|both``): the fixed split of benchmarks/sroie_split.py, every scan read
+through the whole chain and scored strictly (white space and case only), training and validation figures side by
+side, and the milliseconds of the learned line classifier per receipt (benchmarks/receipt_bench.py).
 invoice2data: the three PNGs in ../shared/realdata/intl/invoice2data, against their JSON labels.
 Speed: a 300-dpi A4 scan and a 12-MP photo, the whole pipeline vs the bare engine on the same decoded image.
 PaddleOCR (where ``office-agent[paddle]`` is installed; ``--no-paddle`` leaves it out) reads the scans and photos
@@ -119,8 +123,8 @@ def value(inv: Invoice, field: str) -> str | None:
     return f"{v:.2f}" if isinstance(v, Decimal) else str(v)
 
 
-def run_chain(data: bytes, name: str) -> list[Invoice]:
-    blob = Blob(name, data, hashlib.sha256(data).hexdigest(), DocFormat.IMAGE)
+def run_chain(data: bytes, name: str, fmt: DocFormat = DocFormat.IMAGE) -> list[Invoice]:
+    blob = Blob(name, data, hashlib.sha256(data).hexdigest(), fmt)
     try:
         return document_chain.invoke(blob)
     except Exception as exc:  # a benchmark counts a failure as wrong fields, it does not stop
@@ -343,7 +347,7 @@ def print_sroie(title: str, res: dict[str, Any], misses_file: Path | None = None
 
 
 # ----------------------------------------------------------------------------------------------------------
-# invoice2data PNGs (../shared/realdata/intl/invoice2data): its JSON labels give date, amount, currency and
+# invoice2data PNGs and PDFs (../shared/realdata/intl/invoice2data): its JSON labels give date, amount, currency and
 # invoice number; its ``issuer`` is a short name (``Flipkart``), so the seller names accepted here were written
 # by hand from the images (the legal name printed on the document, or the issuer label).
 
@@ -371,22 +375,23 @@ def invoice2data(engine: str, cache: Path | None = None) -> dict[str, Any]:
     folder = SHARED / "intl" / "invoice2data"
     right: dict[str, int] = defaultdict(int)
     rows = []
-    pngs = sorted(folder.glob("*.png"))
+    pngs = sorted(folder.glob("*.png")) + sorted(folder.glob("*.pdf"))  # the scans, then the text-layer PDFs
     for png in pngs:
         label = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))[0]
         truth = invoice2data_truth(label, png.stem)
-        invoices = run_chain(png.read_bytes(), png.name)
+        fmt = DocFormat.PDF if png.suffix == ".pdf" else DocFormat.IMAGE
+        invoices = run_chain(png.read_bytes(), png.name, fmt)
         inv = invoices[0] if invoices else Invoice(source="missing", sha256="", currency="")
         for field in I2D_FIELDS:
             got = value(inv, field)
             ok = got is not None and any(_norm(got) == _norm(want) for want in truth[field])
             right[field] += ok
-            rows.append(f"{png.stem:18s} {field:15s} {'ok  ' if ok else 'MISS'} got {got!r}, want {truth[field][0]!r}")
+            rows.append(f"{png.name:22s} {field:15s} {'ok  ' if ok else 'MISS'} got {got!r}, want {truth[field][0]!r}")
     return {"n": len(pngs), "right": dict(right), "rows": rows}
 
 
 def print_invoice2data(title: str, res: dict[str, Any]) -> None:
-    print(f"\n## {title}: {res['n']} images")
+    print(f"\n## {title}: {res['n']} files")
     for field in I2D_FIELDS:
         print(f"  {field:15s} {res['right'].get(field, 0)}/{res['n']}")
     for row in res["rows"]:
@@ -457,7 +462,16 @@ def main() -> None:
                         help="where scans and OCR readings are kept between runs")  # fmt: skip
     parser.add_argument("--no-cache", action="store_true")
     parser.add_argument("--misses", type=Path, help="write every miss of the generated PDFs to this file")
+    parser.add_argument("--receipts-split", choices=("train", "val", "both"),
+                        help="the SROIE split of benchmarks/sroie_split.py, strict F1 (receipt_bench.py)")  # fmt: skip
+    parser.add_argument("--receipts-limit", type=int, default=0, help="only the first N receipts of each part")
+    parser.add_argument("--receipts-misses", type=Path, help="write the training receipts' misses to this file")
+    parser.add_argument("--receipts-only", action="store_true", help="the SROIE split and invoice2data, nothing else")
+    parser.add_argument("--receipts-read-only", action="store_true",
+                        help="only receipts an earlier run read (no OCR now); says how many are left out")  # fmt: skip
     args = parser.parse_args()
+    if args.receipts_only:
+        args.no_realdata, args.sroie, args.no_speed = True, 0, True
     styles = args.styles.split(",")
     cache = None if args.no_cache else args.cache
     real = [] if args.no_realdata else realdata_truth()
@@ -486,8 +500,13 @@ def main() -> None:
         print_sroie("SROIE dev, RapidOCR", sroie(args.sroie, "rapidocr", cache), args.sroie_misses)
         if tesseract and args.tesseract_sroie:
             print_sroie("SROIE dev, Tesseract", sroie(args.tesseract_sroie, "tesseract"))
+    if args.receipts_split and (SHARED / "receipts").is_dir():
+        from receipt_bench import run as run_split
+
+        ocr.set_default_engine(use_cache(cache, "rapidocr"))
+        run_split(args.receipts_split, args.receipts_limit, args.receipts_misses, args.receipts_read_only)
     if args.invoice2data and (SHARED / "intl" / "invoice2data").is_dir():
-        print_invoice2data("invoice2data PNGs, RapidOCR", invoice2data("rapidocr", cache))
+        print_invoice2data("invoice2data PNGs (RapidOCR) and PDFs (text layer)", invoice2data("rapidocr", cache))
     speed_source = (real or generated)[:1]
     if not args.no_speed and speed_source:
         engines = ["rapidocr"] + (["paddleocr"] if paddle else []) + (["tesseract"] if tesseract else [])

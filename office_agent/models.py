@@ -226,6 +226,9 @@ class Invoice(BaseModel):
     seller_name: str | None = None
     seller_tax_id: str | None = None
     seller_address: str | None = None  # foreign receipts
+    seller_phone: str | None = None  # foreign receipts: as printed, spaces dropped
+    seller_registration: str | None = None  # foreign receipts: the company registration number (``867388-U``)
+    seller_tax_registration: str | None = None  # foreign receipts: the GST / SST / VAT registration number
     amount_without_tax: Decimal | None = None
     tax_amount: Decimal | None = None
     total_amount: Decimal | None = None

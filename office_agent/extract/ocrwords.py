@@ -240,11 +240,14 @@ def repair_address(text: str) -> str:
     return repair_state_name(repair_postcode_state(text))
 
 
-_SDN_BHD = re.compile(r"\b[S5][DO0]N\.?\s*[B8]H[DO0]\b", re.I)
+_SDN_BHD = re.compile(r"\b[S5][DO0]N(\.?\s*)[B8]H[DO0]\b", re.I)
 
 
 def repair_name(text: str) -> str:
-    """The repairs that apply to a company's name: small l, company words, ``SDN BHO`` → ``SDN BHD``."""
-    text = _SDN_BHD.sub(lambda m: "Sdn Bhd" if any(c.islower() for c in m.group(0)) else "SDN BHD",
-                        repair_small_l(text))  # fmt: skip
+    """The repairs that apply to a company's name: small l, company words, ``SDN BHO`` → ``SDN BHD`` (a dot or
+    space between the two words kept as printed: ``SDN. BHD.``)."""
+    def fixed(m: re.Match[str]) -> str:
+        return ("Sdn{}Bhd" if any(c.islower() for c in m.group(0)) else "SDN{}BHD").format(m.group(1))
+
+    text = _SDN_BHD.sub(fixed, repair_small_l(text))
     return repair_words(text, COMPANY_WORDS)

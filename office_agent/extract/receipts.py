@@ -14,7 +14,11 @@ import re
 import unicodedata
 from decimal import Decimal
 
+import numpy as np
+
+from office_agent.extract import receiptfields as rf
 from office_agent.extract.ocrwords import POSTCODE, repair_address, repair_name, repair_postcode
+from office_agent.extract.receiptlines import shipped_model
 from office_agent.extract.textlines import TextLine, provenance, text_lines
 from office_agent.models import Extraction, Page, Source, Word
 
@@ -87,11 +91,16 @@ def extract_receipt(page: Page, source: Source) -> Extraction | None:
     if not is_receipt_page(lines):
         return None
     out = Extraction(page=page.number)
-    _seller(page, source, lines, out)
-    date = _date(lines)
+    probs = shipped_model().probabilities(lines)
+    if LEARNED_SELLER:
+        _learned_seller(page, source, lines, probs, out)
+    else:
+        _seller(page, source, lines, out)
+    date = _learned_date(lines, probs) if LEARNED_DATE else _date(lines)
     if date:
         value, ln = date
         out.add("issue_date", value, provenance(page, source, ln.words, 0.85))
+    _registrations(page, source, lines, out)
     total = _total_paid(lines)
     if total:
         value, ln = total
@@ -109,6 +118,74 @@ def extract_receipt(page: Page, source: Source) -> Extraction | None:
     if currency:
         out.add("currency", currency, provenance(page, source, [], 0.7))
     return out
+
+
+LEARNED_SELLER = True
+LEARNED_DATE = True
+
+
+def _learned_seller(page: Page, source: Source, lines: list[TextLine], probs: np.ndarray, out: Extraction) -> None:
+    """The seller's name and address from the lines the classifier picked (an invoice's ``Sold By`` label first)."""
+    labelled = _labelled_seller(page)
+    if labelled is not None:
+        out.add("seller_name", labelled[0], provenance(page, source, labelled[1], 0.8))
+    first = rf.pick_company(probs)
+    company = _trim_name(lines, first)
+    if company is None and first is not None:  # only a receipt label was picked: the next best name
+        rest = probs.copy()
+        rest[list(first.lines), rf.CLASSES.index("company")] = 0.0
+        company = _trim_name(lines, rf.pick_company(rest))
+    if company is not None and labelled is None:
+        words = [w for i in company.lines for w in lines[i].words]
+        name = repair_name(rf.name_text(lines, company))
+        if name:
+            out.add("seller_name", name, provenance(page, source, words, min(0.9, company.score)))
+    address = rf.pick_address(probs, after=company.lines[-1] if company is not None else -1)
+    if address is not None:
+        words = [w for i in address.lines for w in lines[i].words]
+        text = repair_address(rf.address_text(lines, address))
+        out.add("seller_address", text, provenance(page, source, words, min(0.85, address.score)))
+
+
+def _trim_name(lines: list[TextLine], pick: rf.Pick | None) -> rf.Pick | None:
+    """A name ends at its legal suffix (``KEDAI ABC SDN BHD`` takes no branch line below it), a line that only
+    says what kind of place it is (``BISTRO & CAFE``) below a name is no part of it, and neither is a receipt label
+    above it (``TAX INVOICE``). None where nothing is left."""
+    if pick is None:
+        return None
+    kept: list[int] = []
+    for i in pick.lines:
+        text = _clean(lines[i].folded)
+        if not kept and _STOP.search(text) and not _COMPANY.search(text):
+            continue  # ``TAX INVOICE`` above the name
+        if kept and _TRADES_ONLY.match(text):
+            break
+        kept.append(i)
+        if _LEGAL_SUFFIX.search(text):
+            break
+    return rf.Pick(tuple(kept), pick.score) if kept else None
+
+
+_ISSUED = re.compile(r"(INVOICE|BILL|ISSUE|ORDER)\s*DATE|DATE\s*OF\s*(ISSUE|INVOICE)", re.I)
+
+
+def _learned_date(lines: list[TextLine], probs: np.ndarray) -> tuple[str, TextLine] | None:
+    """The date on the line the classifier scores likeliest to be the date line, among those that hold one."""
+    found = {i: value for i, ln in enumerate(lines) if (value := _date_in(ln.folded))}
+    if not found:
+        return None
+    issued = [i for i in found if _ISSUED.search(lines[i].folded)]  # an invoice that says which date is its own
+    best = rf.ranked(probs, "date", issued or list(found))[0]
+    return found[best], lines[best]
+
+
+def _registrations(page: Page, source: Source, lines: list[TextLine], out: Extraction) -> None:
+    """The seller's phone, company registration number and GST / SST registration number."""
+    for field, reader in (("seller_phone", rf.phone), ("seller_registration", rf.company_registration),
+                          ("seller_tax_registration", rf.tax_registration)):  # fmt: skip
+        found = reader(lines)
+        if found is not None:
+            out.add(field, found[0], provenance(page, source, found[1].words, 0.7))
 
 
 def _clean(text: str) -> str:

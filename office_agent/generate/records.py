@@ -20,7 +20,7 @@ CONTRACT_KEYS = (
     "source", "sha256", "page", "invoice_kind", "invoice_code", "invoice_number", "issue_date", "check_code",
     "buyer_name", "buyer_tax_id", "seller_name", "seller_tax_id", "amount_without_tax", "tax_amount",
     "total_amount", "total_amount_in_words", "currency", "items", "category", "remarks", "qr_payload", "status",
-    "errors", "provenance",
+    "errors", "provenance", *("seller_address", "seller_phone", "seller_registration", "seller_tax_registration"),
 )  # fmt: skip
 
 
@@ -57,6 +57,10 @@ def invoice_record(inv: Invoice) -> dict[str, Any]:
         "buyer_tax_id": inv.buyer_tax_id,
         "seller_name": inv.seller_name,
         "seller_tax_id": inv.seller_tax_id,
+        "seller_address": inv.seller_address,  # foreign receipts: the seller's address, phone and registrations
+        "seller_phone": inv.seller_phone,
+        "seller_registration": inv.seller_registration,
+        "seller_tax_registration": inv.seller_tax_registration,
         "amount_without_tax": format_money(inv.amount_without_tax),
         "tax_amount": format_money(inv.tax_amount),
         "total_amount": format_money(inv.total_amount),
