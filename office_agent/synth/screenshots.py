@@ -101,7 +101,7 @@ def _without_qr(page: Image.Image) -> Image.Image:
 
 def _dark_square(page: Image.Image) -> tuple[int, int, int, int] | None:
     """The box of the page's QR code, as zxing-cpp finds it; None when there is none."""
-    for found in zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormat.QRCode):
+    for found in zxingcpp.read_barcodes(page, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)):
         corners = (found.position.top_left, found.position.top_right, found.position.bottom_left,
                    found.position.bottom_right)  # fmt: skip
         xs, ys = [c.x for c in corners], [c.y for c in corners]
