@@ -86,7 +86,8 @@ def _fill(b: StoreBuilder) -> None:
     # a portal bundle: the same invoice as XML and PDF in one ZIP (merged, the XML richer)
     pdf_copy = _inv(bundle_no, "106.00", seller="从PDF读的名字", date=None)
     b.content("alice/bundle.zip", [("!x.xml", xml, ok, [_inv(bundle_no, "106.00")]), ("!x.pdf", pdf, ok, [pdf_copy])])
-    # … submitted again later as another PDF and another XML: a second copy, marked duplicate_of the first
+    # … submitted again later as another XML (a second copy, marked duplicate_of the first) and as a PDF whose date
+    # disagrees: one number, two dates, so two invoices and a conflict to review, in the store's ledger as in memory
     b.content("bob/again.pdf", [("", pdf, ok, [_inv(bundle_no, "106.00", date="2025-03-05")])], first_run=2)
     b.content("bob/again.xml", [("", xml, ok, [_inv(bundle_no, "106.00")])], first_run=2)
     b.content("alice/blue.ofd", [("", ofd, ok, [_inv(blue_no, "212.00", category="交通")])])
@@ -185,8 +186,10 @@ def test_streamed_ledger_is_the_in_memory_ledger(
     by_no: dict[str | None, list[Invoice]] = {}
     for inv in invoices:
         by_no.setdefault(inv.invoice_number, []).append(inv)
-    first, again = by_no["25000000000000000001"]
+    first, other, again = sorted(by_no["25000000000000000001"], key=lambda i: (-len(i.sources), bool(i.duplicate_of)))
     assert len(first.sources) == 2 and again.duplicate_of == {"source": first.source, "sha256": first.sha256}
+    assert other.duplicate_of is None and other.source.endswith("bob/again.pdf")
+    assert any(c.name == "same_number_conflict" and c.passed is False for c in other.checks)
     assert by_no["25000000000000000002"][0].reversed_by and by_no["25000000000000000003"][0].reverses
     assert any("supports this invoice" in w for w in by_no["25000000000000000005"][0].warnings)
     assert sum(1 for i in invoices if i.warnings and "no longer in the inputs" in i.warnings[0]) == 1

@@ -175,7 +175,8 @@ def _flag_conflicts(heads: list[Invoice]) -> None:
 _KEY_FIELDS = ("issue_date", "total_amount", "seller_tax_id", "invoice_code")
 
 
-def _group_key(inv: Invoice) -> tuple[str, ...] | None:
+def group_key(inv: Invoice) -> tuple[str, ...] | None:
+    """What puts records in one group before ``same_invoice`` splits it: the number, else the identity."""
     return ("no", inv.invoice_number) if inv.invoice_number else inv.identity()
 
 
@@ -184,7 +185,7 @@ def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None
     out: list[Invoice] = []
     groups: dict[tuple[str, ...], list[Invoice]] = {}
     for inv in invoices:
-        key = _group_key(inv)
+        key = group_key(inv)
         if key is None or inv.status == Status.FAILED:
             out.append(inv)
             continue
@@ -192,16 +193,10 @@ def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None
         out.append(inv)
     replaced: dict[int, Invoice | None] = {}
     for members in groups.values():
-        heads = []
-        for cluster in _clusters(members):
-            resolved = resolve_group(cluster, settings) if len(cluster) > 1 else [(cluster[0], [])]
-            heads.append(resolved[0][0])
-            for record, absorbed in resolved:
-                replaced[id(record)] = record
-                for a in absorbed:
-                    replaced[id(a)] = None
-        if len(heads) > 1:
-            _flag_conflicts(heads)
+        for record, absorbed in resolve_number_group(members, settings):
+            replaced[id(record)] = record
+            for a in absorbed:
+                replaced[id(a)] = None
     result = []
     for inv in out:
         if id(inv) in replaced:
@@ -211,6 +206,21 @@ def merge_and_mark(invoices: Iterable[Invoice], settings: Settings | None = None
         else:
             result.append(inv)
     return result
+
+
+def resolve_number_group(members: list[Invoice], settings: Settings | None) -> list[tuple[Invoice, list[Invoice]]]:
+    """The records of one number as invoices: split into those that agree (``same_invoice``), each merged into its
+    copies (``resolve_group``), and a ``same_number_conflict`` on the heads when more than one invoice remains. The
+    in-memory batch and the job store's streamed ledger both decide through here."""
+    resolved: list[tuple[Invoice, list[Invoice]]] = []
+    heads = []
+    for cluster in _clusters(members):
+        copies = resolve_group(cluster, settings) if len(cluster) > 1 else [(cluster[0], [])]
+        heads.append(copies[0][0])
+        resolved.extend(copies)
+    if len(heads) > 1:
+        _flag_conflicts(heads)
+    return resolved
 
 
 def resolve_group(members: list[Invoice], settings: Settings | None) -> list[tuple[Invoice, list[Invoice]]]:

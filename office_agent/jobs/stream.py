@@ -6,7 +6,7 @@ the two cell by cell), made in two passes over the store instead of with every r
 1. **Keys.** Every stored record is read once and reduced to a :class:`Key`: the few fields the batch step and the
    ledger's order look at (identity, format, number, date, category, total, kind, status, source). Records that
    share an identity (a bundle's PDF + OFD + XML, a file submitted twice) are merged right away, a group at a
-   time, with the batch step's own code (``extract.bundle.resolve_group``), so their keys are those of the
+   time, with the batch step's own code (``extract.bundle.resolve_number_group``), so their keys are those of the
    merged records. Red invoices are paired with the blue ones they reverse, and trip tables with the invoice they
    support, over the keys (``red_pairs``, ``supporting_pairs``: the functions ``deduplicate`` uses). The keys
    are then filtered and sorted into the ledger's order (``select_rows``, shared with ``build_view``).
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from office_agent.corrections import Correction, CorrectionError, Kind, apply_to_record
-from office_agent.extract.bundle import link_blue, link_red, red_pairs, resolve_group
+from office_agent.extract.bundle import group_key, link_blue, link_red, red_pairs, resolve_number_group
 from office_agent.extract.supporting import mark_supported, mark_trip, supporting_pairs
 from office_agent.generate.ledger import FORMATS, LedgerFrame, write_ledger_rows
 from office_agent.generate.ledger_view import (
@@ -146,7 +146,7 @@ class _Reader:
 
     def group(self, ids: tuple[int, ...], got: dict[int, Invoice]) -> list[tuple[Invoice, list[Invoice]]]:
         """The merged copies of an identity group (its members in input order)."""
-        return resolve_group([got[i] for i in ids], self.settings)
+        return resolve_number_group([got[i] for i in ids], self.settings)
 
     def build(self, key: Key, got: dict[int, Invoice]) -> Invoice:
         if len(key.ids) == 1:
@@ -155,8 +155,8 @@ class _Reader:
 
 
 def _identity(inv: Invoice) -> bytes | None:
-    """A 16-byte digest of the record's duplicate key (``merge_and_mark`` leaves failed records alone)."""
-    ident = inv.identity()
+    """A 16-byte digest of the record's group key, as ``merge_and_mark`` groups (it leaves failed records alone)."""
+    ident = group_key(inv)
     if ident is None or inv.status == Status.FAILED:
         return None
     return hashlib.blake2b(json.dumps(ident, ensure_ascii=False).encode(), digest_size=16).digest()
