@@ -92,6 +92,18 @@ def pick_address(probs: np.ndarray, after: int = -1, low: float = 0.5) -> Pick |
     return Pick(tuple(range(i, j + 1)), float(p[i : j + 1].mean()))
 
 
+_BRANCH = re.compile(r"^\(\s*[A-Z][A-Z &.'/-]*\)$")  # "(MR DIY TESCO TERBAU)": a branch named in brackets, no digits
+
+
+def with_branch(lines: Sequence[TextLine], pick: Pick) -> Pick:
+    """The address run and, right below it, a line that only names the branch in brackets (SROIE's labels keep it
+    as the address's end); a bracketed registration number has digits and is never taken."""
+    nxt = pick.lines[-1] + 1
+    if nxt < len(lines) and _BRANCH.match(lines[nxt].text.strip().upper()):
+        return Pick((*pick.lines, nxt), pick.score)
+    return pick
+
+
 def ranked(probs: np.ndarray, field: str, candidates: Sequence[int]) -> list[int]:
     """``candidates`` (line indices) from the most to the least likely ``field`` line (earlier first on ties)."""
     k = CLASSES.index(field)

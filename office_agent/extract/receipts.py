@@ -142,6 +142,7 @@ def _learned_seller(page: Page, source: Source, lines: list[TextLine], probs: np
             out.add("seller_name", name, provenance(page, source, words, min(0.9, company.score)))
     address = rf.pick_address(probs, after=company.lines[-1] if company is not None else -1)
     if address is not None:
+        address = rf.with_branch(lines, address)
         words = [w for i in address.lines for w in lines[i].words]
         text = repair_address(rf.address_text(lines, address))
         out.add("seller_address", text, provenance(page, source, words, min(0.85, address.score)))
