@@ -23,7 +23,6 @@ from office_agent.cli.common import (
     err,
     print_summary,
     printable,
-    settings_of,
     setup_logging,
     shared_settings,
 )
@@ -180,7 +179,6 @@ def _finish(result: BatchResult, written: list[Path], quiet: bool, json_logs: bo
 
 
 def extract(
-    ctx: typer.Context,
     paths: Paths,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
     output: StdoutOutput = None,
@@ -202,7 +200,7 @@ def extract(
     from office_agent.models import Status
 
     logs(verbose, json_logs)
-    settings = settings_of(ctx).model_copy(update={"rules_file": rules}) if rules else settings_of(ctx)
+    settings = _settings(None, None, None, rules)
     result = read_batch(paths, workers, settings, [output] if output else [], not (quiet or json_logs))
     apply_saved_corrections(result, corrections or Path("outputs"), settings, quiet or json_logs)
     failures = [f for f in result.files if f.status == Status.FAILED]
